@@ -1,0 +1,47 @@
+"""Fetch the WASI 0.2.0 WIT this project builds against into the ignored `wit/deps/`.
+
+The WIT is not written or committed here: it comes from a pinned registry package that
+ships it (spin-sdk 5.0.0's wheel carries `spin_sdk/wit/deps/<pkg>@0.2.0/`).  Pinning both
+the package and the WASI version is what keeps every import of the components at `@0.2.0`,
+which Golem 1.2 needs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+WHEEL_PACKAGE = "spin-sdk==5.0.0"
+WHEEL_FILE = "spin_sdk-5.0.0-py3-none-any.whl"
+WASI_PACKAGES = ("io", "clocks", "random", "cli", "filesystem", "sockets", "http")
+WASI_VERSION = "0.2.0"
+
+
+def ensure_wit_deps(wit_dir: Path) -> Path:
+    """Make sure `wit_dir/deps` holds the pinned WASI packages; returns `wit_dir`."""
+    deps = wit_dir / "deps"
+    wanted = [f"{name}@{WASI_VERSION}" for name in WASI_PACKAGES]
+    if all((deps / pkg).is_dir() for pkg in wanted):
+        return wit_dir
+    cache = wit_dir.parent / ".cache" / "wheels"
+    wheel = cache / WHEEL_FILE
+    if not wheel.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        WHEEL_PACKAGE, "-d", str(cache)], check=True)
+    with zipfile.ZipFile(wheel) as archive:
+        for pkg in wanted:
+            prefix = f"spin_sdk/wit/deps/{pkg}/"
+            members = [m for m in archive.namelist() if m.startswith(prefix) and m.endswith(".wit")]
+            if not members:
+                raise RuntimeError(f"{WHEEL_FILE} has no {prefix}: cannot provide WASI WIT")
+            target = deps / pkg
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            for member in members:
+                (target / Path(member).name).write_bytes(archive.read(member))
+    return wit_dir

@@ -1,0 +1,155 @@
+"""Host a built golem:llm component in wasmtime-py, the way a WASI 0.2 runtime would.
+
+`ComponentHost(path)` compiles the component once (the compiled artifact is cached on disk,
+keyed by the wasm's hash, because compiling an 18 MB Python component takes seconds) and
+`instantiate(env)` gives a fresh `LlmInstance` with WASI and wasi:http linked and only the
+chosen environment variables visible.  Calls take and return the engine's dataclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+import wasmtime
+from wasmtime import component as wc
+
+from normalizer import values as v
+from runtime.wit_values import lift, lower
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".cache" / "compiled"
+LLM_INTERFACE = "golem:llm/llm@1.0.0"
+
+
+def _wasmtime_version() -> str:
+    """Part of the cache key: a compiled artifact only loads in the engine build that made it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wasmtime")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _engine() -> wasmtime.Engine:
+    return wasmtime.Engine(wasmtime.Config())
+
+
+class ComponentHost:
+    """A compiled component, ready to be instantiated any number of times."""
+
+    def __init__(self, wasm: Path, cache_dir: Path = CACHE) -> None:
+        self.path = Path(wasm)
+        self.engine = _engine()
+        self.component = self._load(cache_dir)
+        self.linker = wc.Linker(self.engine)
+        self.linker.add_wasip2()
+        self.linker.add_wasi_http()
+        self.extend_linker(self.linker)
+        # Not `define_unknown_imports_as_traps`: in wasmtime-py 50 it shadows the WASI
+        # 0.2.0 imports that add_wasip2 serves through semver matching (0.2.0 -> 0.2.x).
+
+    def extend_linker(self, linker: wc.Linker) -> None:
+        """Hook for hosts that provide more imports (the emulated Golem host)."""
+
+    def _load(self, cache_dir: Path) -> wc.Component:
+        wasm = self.path.read_bytes()
+        key = hashlib.sha256(wasm + _wasmtime_version().encode()).hexdigest()[:32]
+        cached = cache_dir / f"{key}.cwasm"
+        if cached.exists():
+            try:
+                return wc.Component.deserialize_file(self.engine, str(cached))
+            except wasmtime.WasmtimeError:
+                cached.unlink()  # stale or from another engine build: recompile
+        component = wc.Component(self.engine, wasm)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(bytes(component.serialize()))
+        tmp.replace(cached)
+        return component
+
+    def instantiate(self, env: Optional[Mapping[str, str]] = None) -> "LlmInstance":
+        store = wasmtime.Store(self.engine)
+        wasi = wasmtime.WasiConfig()
+        wasi.env = list((env or {}).items())
+        wasi.inherit_stderr()
+        store.set_wasi(wasi)
+        store.set_wasi_http()
+        self.prepare_store(store)
+        instance = self.linker.instantiate(store, self.component)
+        return LlmInstance(store, instance)
+
+    def prepare_store(self, store: wasmtime.Store) -> None:
+        """Hook for hosts that keep per-instance state in the store."""
+
+
+class LlmInstance:
+    """One instance of the component; calls the golem:llm exports with engine values."""
+
+    def __init__(self, store: wasmtime.Store, instance: wc.Instance) -> None:
+        self.store = store
+        self.instance = instance
+        iface = instance.get_export_index(store, LLM_INTERFACE)
+        if iface is None:
+            raise LookupError(f"component does not export {LLM_INTERFACE}")
+        self._funcs: dict[str, wc.Func] = {}
+        for name in ("send", "continue", "stream", "[method]chat-stream.get-next",
+                     "[method]chat-stream.blocking-get-next"):
+            index = instance.get_export_index(store, name, iface)
+            func = instance.get_func(store, index) if index is not None else None
+            if func is None:
+                raise LookupError(f"{LLM_INTERFACE} has no function {name!r}")
+            self._funcs[name] = func
+
+    def _call(self, name: str, *args: Any) -> Any:
+        func = self._funcs[name]
+        ftype = func.type(self.store)
+        lowered = [lower(arg, ty) for arg, (_, ty) in zip(args, ftype.params)]
+        raw = func(self.store, *lowered)
+        func.post_return(self.store)
+        return raw, ftype.result
+
+    def send(self, messages: Sequence[v.Message], config: v.Config) -> v.ChatEvent:
+        raw, ty = self._call("send", list(messages), config)
+        return lift(raw, ty)
+
+    def continue_(self, messages: Sequence[v.Message],
+                  tool_results: Sequence[tuple[v.ToolCall, v.ToolResult]],
+                  config: v.Config) -> v.ChatEvent:
+        raw, ty = self._call("continue", list(messages), list(tool_results), config)
+        return lift(raw, ty)
+
+    def stream(self, messages: Sequence[v.Message], config: v.Config) -> "HostChatStream":
+        raw, _ = self._call("stream", list(messages), config)
+        return HostChatStream(self, raw)
+
+
+class HostChatStream:
+    """The guest's `chat-stream` resource, seen from the host."""
+
+    def __init__(self, owner: LlmInstance, handle: wc.ResourceAny) -> None:
+        self._owner = owner
+        self._handle: Optional[wc.ResourceAny] = handle
+
+    def get_next(self) -> Optional[list[v.StreamEvent]]:
+        raw, ty = self._owner._call("[method]chat-stream.get-next", self._handle)
+        events = lift(raw, ty)
+        return None if events is None else list(events)
+
+    def blocking_get_next(self) -> list[v.StreamEvent]:
+        raw, ty = self._owner._call("[method]chat-stream.blocking-get-next", self._handle)
+        return list(lift(raw, ty))
+
+    def drop(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.drop(self._owner.store)
+
+    def __enter__(self) -> "HostChatStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop()
