@@ -11,14 +11,17 @@ checkout, or from the virtualenv, ends up inside the component.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from components.wit_deps import ensure_wit_deps
 
@@ -111,8 +114,25 @@ def _componentize_py() -> str:
     return str(exe) if exe.exists() else "componentize-py"
 
 
+@contextmanager
+def _build_lock() -> Iterator[None]:
+    """One build at a time per checkout: test processes running side by side share dist/."""
+    DIST.mkdir(exist_ok=True)
+    with open(DIST / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(target: Target, force: bool = False) -> bool:
     """Build one component if its inputs changed; returns True if it was (re)built."""
+    with _build_lock():
+        return _build_locked(target, force)
+
+
+def _build_locked(target: Target, force: bool) -> bool:
     stamp = DIST / f".{target.name}.inputs"
     digest = inputs_hash(target)
     if not force and target.output.exists() and stamp.exists() and stamp.read_text() == digest:

@@ -8,7 +8,7 @@ after that both return an empty list, at once.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Mapping, Optional, Union
 
 from wit_world.exports import llm as w
 
@@ -26,7 +26,8 @@ MAX_BYTES_PER_BATCH = 1024 * 1024
 class EventSource:
     """Engine-level stream: an HTTP exchange decoded into engine events (no bindings)."""
 
-    def __init__(self, provider: Provider, request: Union[HttpRequest, LlmError]) -> None:
+    def __init__(self, provider: Provider, request: Union[HttpRequest, LlmError],
+                 env: Optional[Mapping[str, str]] = None) -> None:
         self._pending: list[StreamEvent] = []
         self._body: Optional[ResponseBody] = None
         self._decoder: Optional[ResponseDecoder] = None
@@ -41,7 +42,7 @@ class EventSource:
                 f"{provider.name}: request to {_origin(request.url)} failed: {opened.message}")]
             return
         self._body = opened
-        self._decoder = ResponseDecoder(provider, opened.status, opened.content_type)
+        self._decoder = ResponseDecoder(provider, opened.status, opened.content_type, env)
 
     def poll(self) -> Optional[list[StreamEvent]]:
         """Events the bytes available now complete; `None` if none yet; `[]` once ended."""

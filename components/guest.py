@@ -46,7 +46,7 @@ class LlmGuest:
         try:
             request = self.provider.chat_request(
                 convert.messages_in(messages), convert.config_in(config), os.environ)
-            return convert.chat_event_out(_drain(EventSource(self.provider, request)))
+            return convert.chat_event_out(_drain(EventSource(self.provider, request, os.environ)))
         except BaseException as exc:
             return convert.chat_event_out(_internal("send", exc))
 
@@ -57,7 +57,7 @@ class LlmGuest:
             request = self.provider.chat_request(
                 convert.messages_in(messages), convert.config_in(config), os.environ,
                 convert.tool_pairs_in(tool_results))
-            return convert.chat_event_out(_drain(EventSource(self.provider, request)))
+            return convert.chat_event_out(_drain(EventSource(self.provider, request, os.environ)))
         except BaseException as exc:
             return convert.chat_event_out(_internal("continue", exc))
 
@@ -65,6 +65,6 @@ class LlmGuest:
         try:
             request = self.provider.chat_request(
                 convert.messages_in(messages), convert.config_in(config), os.environ)
-            return ChatStream(EventSource(self.provider, request))
+            return ChatStream(EventSource(self.provider, request, os.environ))
         except BaseException as exc:
             return ChatStream(EventSource(self.provider, _internal("stream", exc)))

@@ -9,7 +9,7 @@ library use) and inside the component, where `components/` does the wasi:http pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence, Union
+from typing import Mapping, Optional, Protocol, Sequence, Union
 
 from normalizer.dialect import Normalizer
 from normalizer.values import Config, LlmError, Message, StreamEvent, ToolCall, ToolResult
@@ -44,8 +44,10 @@ class Provider(Protocol):
         """
         ...
 
-    def error_from_response(self, status: int, body: bytes) -> LlmError:
-        """Map a non-2xx response to an error value; no secret may appear in it."""
+    def error_from_response(self, status: int, body: bytes,
+                            env: Optional[Mapping[str, str]] = None) -> LlmError:
+        """Map a non-2xx response to an error value.  With `env` (the one the request was
+        built from) the API key is scrubbed from anything the server echoed back."""
         ...
 
     def normalizer(self) -> Normalizer:

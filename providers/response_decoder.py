@@ -9,6 +9,8 @@ and parser failures reported as `error` events instead of exceptions.
 
 from __future__ import annotations
 
+from typing import Mapping, Optional
+
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
 from providers.base import Provider
 from sse.events import SseError
@@ -22,8 +24,10 @@ MAX_BUFFERED_BODY = 32 * 1024 * 1024
 class ResponseDecoder:
     """Sans-IO: `feed(bytes)` while the body arrives, then `end()` (or `fail()`)."""
 
-    def __init__(self, provider: Provider, status: int, content_type: str) -> None:
+    def __init__(self, provider: Provider, status: int, content_type: str,
+                 env: Optional[Mapping[str, str]] = None) -> None:
         self._provider = provider
+        self._env = env
         self._status = status
         self._done = False
         ctype = content_type.split(";", 1)[0].strip().lower()
@@ -66,7 +70,7 @@ class ResponseDecoder:
         if self._done:
             return []
         if not (200 <= self._status < 300):
-            return self._terminate([self._provider.error_from_response(self._status, bytes(self._buffer))])
+            return self._terminate([self._error_response()])
         if not self._streaming:
             return self._terminate(self._provider.events_from_json(bytes(self._buffer)))
         self._parser.finish()
@@ -78,12 +82,14 @@ class ResponseDecoder:
             return []
         if not (200 <= self._status < 300):
             # The status alone still says what went wrong; keep what body we have.
-            error = self._provider.error_from_response(self._status, bytes(self._buffer))
-            return self._terminate([error])
+            return self._terminate([self._error_response()])
         return self._terminate([LlmError(
             ErrorCode.INTERNAL_ERROR,
             f"{self._provider.name}: the response was cut off before it finished ({reason})",
         )])
+
+    def _error_response(self) -> LlmError:
+        return self._provider.error_from_response(self._status, bytes(self._buffer), self._env)
 
     def _terminate(self, events: list[StreamEvent]) -> list[StreamEvent]:
         """Keep events up to and including the first terminal one; if none, add a truncation

@@ -1,0 +1,44 @@
+"""What one Chat Completions provider does differently from the others.
+
+OpenAI, xAI Grok and OpenRouter share one request and stream shape, so each provider module
+is just a `ChatCompletionsFlavor` value handed to `ChatCompletionsProvider`.  Keeping the
+differences in one small table (rather than subclasses) means a reader can compare the three
+providers side by side, and a new OpenAI-compatible endpoint costs one value, not a module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from normalizer.chat_quirks import ChatQuirks
+
+
+@dataclass(frozen=True)
+class ChatCompletionsFlavor:
+    """The per-provider differences of the Chat Completions dialect.
+
+    label: how the provider is named in error messages ("OpenAI").
+    name: the provider id used by `Provider.name` and the component names ("openai").
+    api_key_env: the environment variable holding the API key, read at call time only
+        (module-level code runs at build time in the component).
+    base_url_env: the environment variable that overrides `default_base_url` (proxies,
+        gateways, the local provider emulator).
+    default_base_url: the API root without the endpoint path, e.g. "https://api.openai.com/v1".
+    quirks: stream/response quirks the normalizer needs (`normalizer.chat_quirks.ChatQuirks`).
+    path: the endpoint path appended to the base URL.
+    max_tokens_field: where `config.max-tokens` goes: OpenAI deprecated `max_tokens` (o-series
+        reject it) in favour of `max_completion_tokens`, which xAI also accepts, while
+        OpenRouter documents only `max_tokens`.
+    extra_headers_from_env: (header, environment variable) pairs sent when the variable is set
+        and non-empty, e.g. OpenRouter's optional `HTTP-Referer` and `X-Title`.
+    """
+
+    label: str
+    name: str
+    api_key_env: str
+    base_url_env: str
+    default_base_url: str
+    quirks: ChatQuirks
+    path: str = "/chat/completions"
+    max_tokens_field: str = "max_completion_tokens"
+    extra_headers_from_env: tuple[tuple[str, str], ...] = ()

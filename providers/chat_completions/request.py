@@ -1,0 +1,151 @@
+"""Assemble the streaming Chat Completions request: URL, headers and compact JSON body.
+
+Everything is read from the `env` mapping passed in at call time, never at import (module
+code runs at build time inside the component).  Every refusal is an `LlmError` value returned
+before a request exists, so nothing is sent for input the API could not accept.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Mapping, Sequence, Union
+
+from normalizer.values import Config, ErrorCode, LlmError, Message, ToolCall, ToolResult
+from providers.base import HttpRequest
+from providers.chat_completions.flavor import ChatCompletionsFlavor
+from providers.chat_completions.messages import convert_messages
+from providers.chat_completions.options import provider_options
+from providers.chat_completions.tool_results import tool_exchange_messages
+from providers.chat_completions.tools import convert_tool_choice, convert_tools
+
+JsonObject = dict[str, Any]
+
+
+def build_request(
+    flavor: ChatCompletionsFlavor,
+    messages: Sequence[Message],
+    config: Config,
+    env: Mapping[str, str],
+    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+) -> Union[HttpRequest, LlmError]:
+    """The POST for `send`/`stream` (no tool results) or `continue`, or why there is none."""
+    key = api_key(flavor, env)
+    if isinstance(key, LlmError):
+        return key
+    body = build_body(flavor, messages, config, tool_results)
+    if isinstance(body, LlmError):
+        return body
+    encoded = encode_body(body)
+    if isinstance(encoded, LlmError):
+        return encoded
+    return HttpRequest(
+        method="POST",
+        url=endpoint_url(flavor, env),
+        headers=request_headers(flavor, env, key),
+        body=encoded,
+    )
+
+
+def api_key(flavor: ChatCompletionsFlavor, env: Mapping[str, str]) -> Union[str, LlmError]:
+    """The key, stripped (a pasted trailing newline would make an invalid header), or an
+    authentication error that names the variable to set, since that is the fix."""
+    key = (env.get(flavor.api_key_env) or "").strip()
+    if not key:
+        return LlmError(
+            ErrorCode.AUTHENTICATION_FAILED,
+            f"{flavor.api_key_env} is not set: set it in the environment to your "
+            f"{flavor.label} API key",
+        )
+    return key
+
+
+def endpoint_url(flavor: ChatCompletionsFlavor, env: Mapping[str, str]) -> str:
+    """The base URL (the override variable when set and non-empty) plus the endpoint path;
+    a trailing slash on the base is dropped so "…/v1/" does not give "…/v1//chat"."""
+    base = (env.get(flavor.base_url_env) or "").strip() or flavor.default_base_url
+    return base.rstrip("/") + flavor.path
+
+
+def request_headers(
+    flavor: ChatCompletionsFlavor, env: Mapping[str, str], key: str
+) -> tuple[tuple[str, str], ...]:
+    """Bearer auth, a JSON body, an SSE answer; plus the flavor's optional headers whose
+    variables are set (unset ones are left out rather than sent empty)."""
+    headers = [
+        ("Authorization", f"Bearer {key}"),
+        ("Content-Type", "application/json"),
+        ("Accept", "text/event-stream"),
+    ]
+    for header, variable in flavor.extra_headers_from_env:
+        value = (env.get(variable) or "").strip()
+        if value:
+            headers.append((header, value))
+    return tuple(headers)
+
+
+def build_body(
+    flavor: ChatCompletionsFlavor,
+    messages: Sequence[Message],
+    config: Config,
+    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+) -> Union[JsonObject, LlmError]:
+    """The request body as a JSON object: config first, then provider options, then the
+    streaming fields that the engine depends on and options cannot remove."""
+    chat_messages = convert_messages(messages)
+    if isinstance(chat_messages, LlmError):
+        return chat_messages
+    chat_messages.extend(tool_exchange_messages(tool_results))
+    if not chat_messages:
+        return _invalid("at least one message is required")
+
+    body: JsonObject = {"model": config.model, "messages": chat_messages}
+    set_by_config: dict[str, str] = {}
+
+    if config.temperature is not None:
+        if not math.isfinite(config.temperature):
+            return _invalid(f"config.temperature must be a finite number, got {config.temperature}")
+        body["temperature"] = config.temperature
+        set_by_config["temperature"] = "config.temperature"
+    if config.max_tokens is not None:
+        body[flavor.max_tokens_field] = config.max_tokens
+        for field in {flavor.max_tokens_field, "max_tokens", "max_completion_tokens"}:
+            set_by_config[field] = "config.max-tokens"
+    if config.stop_sequences:
+        body["stop"] = list(config.stop_sequences)
+        set_by_config["stop"] = "config.stop-sequences"
+    if config.tools:
+        tools = convert_tools(config.tools)
+        if isinstance(tools, LlmError):
+            return tools
+        body["tools"] = tools
+        set_by_config["tools"] = "config.tools"
+    tool_choice = convert_tool_choice(config.tool_choice, config.tools)
+    if isinstance(tool_choice, LlmError):
+        return tool_choice
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+        set_by_config["tool_choice"] = "config.tool-choice"
+
+    extra = provider_options(config.provider_options, flavor.api_key_env, set_by_config)
+    if isinstance(extra, LlmError):
+        return extra
+    stream_options = extra.pop("stream_options", {})
+    body.update(extra)
+    body["stream"] = True
+    body["stream_options"] = {**stream_options, "include_usage": True}
+    return body
+
+
+def encode_body(body: JsonObject) -> Union[bytes, LlmError]:
+    """Compact UTF-8 JSON.  Text that cannot be encoded (a lone surrogate, possible only
+    outside the component) is refused as a value rather than raised."""
+    try:
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return text.encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:
+        return _invalid(f"the request cannot be encoded as JSON: {exc}")
+
+
+def _invalid(message: str) -> LlmError:
+    return LlmError(ErrorCode.INVALID_REQUEST, message)
