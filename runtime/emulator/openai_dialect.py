@@ -1,0 +1,427 @@
+"""OpenAI Chat Completions (`POST /v1/chat/completions`), rendered as the real API does.
+
+Streams are `data: <chunk>\\n\\n` events ending with `data: [DONE]`: a first chunk with the
+role, content deltas, tool calls whose `id`/`type`/`name` come only on each index's first
+fragment with `arguments` split over later chunks, a `finish_reason` chunk with `delta: {}`,
+and, when the request set `stream_options.include_usage`, a `choices: []` usage chunk (and
+`usage: null` on every other chunk).  Plain answers are `chat.completion` objects; errors are
+`{"error": {"message", "type", "param", "code"}}`.  Shapes follow recorded gpt-4o traffic
+(reference/providers.md §3).
+
+Dialect knobs in `Scenario.extra`: `obfuscation` (bool, default True: add OpenAI's random
+`obfuscation` padding field to chunks unless the request disables it), `system_fingerprint`
+(str or None), `service_tier` (str or None).  Grok and OpenRouter can subclass this and
+override the chunk-level hooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any, Mapping
+
+from runtime.emulator.auth import bearer_token, mask_key
+from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
+from runtime.emulator.response import (
+    RenderContext,
+    Response,
+    cut_events,
+    json_bytes,
+    json_response,
+    raw_error_response,
+    split_text,
+)
+from runtime.emulator.scenario import Scenario, ScriptedToolCall
+from runtime.emulator.tokens import count_words, estimate_tokens
+
+API_KEYS_URL = "https://platform.openai.com/account/api-keys"
+MISSING_KEY_MESSAGE = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization "
+    "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field "
+    "(with blank username) if you're accessing the API from your browser and are prompted for "
+    f"a username and password. You can obtain an API key from {API_KEYS_URL}."
+)
+BAD_JSON_MESSAGE = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+    "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
+    "sent was not valid JSON. If you have trouble figuring out how to fix this, please "
+    "contact us through our help center at help.openai.com.)"
+)
+SERVER_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!"
+DEFAULT_FINGERPRINT = "fp_e1a2b3c4d5"
+_OBFUSCATION_ALPHABET = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+
+
+def error_defaults(status: int, model: str) -> tuple[str, str, str | None, str | None]:
+    """(message, type, code, param) OpenAI sends for an HTTP status."""
+    if status == 400:
+        return (
+            "This model's maximum context length is 128000 tokens. However, your messages "
+            "resulted in 131072 tokens. Please reduce the length of the messages.",
+            "invalid_request_error", "context_length_exceeded", "messages",
+        )
+    if status == 401:
+        return (
+            f"Incorrect API key provided: sk-emula{'*' * 20}tor0. You can find your API key at {API_KEYS_URL}.",
+            "invalid_request_error", "invalid_api_key", None,
+        )
+    if status == 403:
+        return ("Country, region, or territory not supported", "request_forbidden",
+                "unsupported_country_region_territory", None)
+    if status == 404:
+        return (f"The model `{model}` does not exist or you do not have access to it.",
+                "invalid_request_error", "model_not_found", None)
+    if status == 429:
+        return (
+            f"Rate limit reached for {model} in organization org-emulator on requests per min "
+            "(RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit "
+            "https://platform.openai.com/account/rate-limits to learn more.",
+            "requests", "rate_limit_exceeded", None,
+        )
+    if status == 503:
+        return ("The engine is currently overloaded, please try again later.", "server_error", None, None)
+    if status >= 500:
+        return (SERVER_ERROR_MESSAGE, "server_error", None, None)
+    return (f"Request failed with status {status}.", "invalid_request_error", None, None)
+
+
+def error_object(message: str, type: str, code: str | None = None, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+class OpenAIDialect:
+    """Renders scenarios as OpenAI Chat Completions answers."""
+
+    name = "openai"
+
+    def __init__(self, path: str = "/v1/chat/completions") -> None:
+        self.path = path
+
+    # -- auth and errors ---------------------------------------------------------------
+
+    def check_auth(self, headers: Mapping[str, str], expected_key: str | None) -> Response | None:
+        token = bearer_token(headers)
+        if token is None:
+            return self.error(401, MISSING_KEY_MESSAGE)
+        if expected_key is not None and token != expected_key:
+            return self.error(
+                401,
+                f"Incorrect API key provided: {mask_key(token)}. You can find your API key at {API_KEYS_URL}.",
+                code="invalid_api_key",
+            )
+        return None
+
+    def error(self, status: int, message: str, *, type: str | None = None, code: str | None = None,
+              param: str | None = None, headers: tuple[tuple[str, str], ...] = ()) -> Response:
+        if type is None:
+            type = "server_error" if status >= 500 else "invalid_request_error"
+        return json_response(status, error_object(message, type, code, param),
+                             (*self.common_headers(), *headers))
+
+    def bad_json(self) -> Response:
+        return self.error(400, BAD_JSON_MESSAGE)
+
+    def common_headers(self, ctx: RenderContext | None = None) -> tuple[tuple[str, str], ...]:
+        return (
+            ("x-request-id", "req_" + uuid.uuid4().hex),
+            ("openai-version", "2020-10-01"),
+            ("openai-processing-ms", "42"),
+        )
+
+    # -- requests ------------------------------------------------------------------------
+
+    def parse_request(self, request: Any) -> RequestView | Response:
+        if not isinstance(request, Mapping):
+            return self.error(400, "Invalid request body: expected a JSON object.", code="invalid_type")
+        model = request.get("model")
+        if not isinstance(model, str) or not model:
+            return self.error(400, "you must provide a model parameter")
+        messages = request.get("messages")
+        if messages is None:
+            return self.error(400, "Missing required parameter: 'messages'.",
+                              code="missing_required_parameter", param="messages")
+        if not isinstance(messages, list):
+            return self.error(400, "Invalid type for 'messages': expected an array.",
+                              code="invalid_type", param="messages")
+        if not messages:
+            return self.error(
+                400,
+                "Invalid 'messages': empty array. Expected an array with minimum length 1, "
+                "but got an empty array instead.",
+                code="empty_array", param="messages",
+            )
+        return self.view(request)
+
+    def view(self, request: Mapping[str, Any]) -> RequestView:
+        """The neutral view of a request; tolerant of odd shapes (it never raises on JSON)."""
+        messages = [m for m in _as_list(request.get("messages")) if isinstance(m, Mapping)]
+        last_user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+        user_text, images = _content_text(last_user.get("content")) if last_user else ("", 0)
+
+        call_names: dict[str, str] = {}
+        for m in messages:
+            if m.get("role") == "assistant":
+                for call in _as_list(m.get("tool_calls")):
+                    if isinstance(call, Mapping):
+                        fn = call.get("function") if isinstance(call.get("function"), Mapping) else {}
+                        call_names[str(call.get("id", ""))] = str(fn.get("name", ""))
+        trailing: list[ToolResult] = []
+        for m in reversed(messages):
+            if m.get("role") != "tool":
+                break
+            call_id = str(m.get("tool_call_id", ""))
+            trailing.append(ToolResult(call_id, call_names.get(call_id, ""), _content_text(m.get("content"))[0]))
+        trailing.reverse()
+
+        tools = []
+        for tool in _as_list(request.get("tools")):
+            fn = tool.get("function") if isinstance(tool, Mapping) else None
+            if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
+                params = fn.get("parameters")
+                tools.append(ToolSpec(fn["name"], str(fn.get("description") or ""),
+                                      params if isinstance(params, Mapping) else {}))
+
+        choice, choice_name = "auto", None
+        raw_choice = request.get("tool_choice")
+        if raw_choice in ("none", "auto", "required"):
+            choice = raw_choice
+        elif isinstance(raw_choice, Mapping):
+            fn = raw_choice.get("function")
+            if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
+                choice, choice_name = "function", fn["name"]
+
+        stop = request.get("stop")
+        stops = (stop,) if isinstance(stop, str) else tuple(s for s in _as_list(stop) if isinstance(s, str))
+        max_tokens = request.get("max_completion_tokens", request.get("max_tokens"))
+        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 0:
+            max_tokens = None
+        options = request.get("stream_options")
+        include_usage = isinstance(options, Mapping) and options.get("include_usage") is True
+
+        prompt = json.dumps(messages, ensure_ascii=False) + json.dumps(request.get("tools") or [])
+        return RequestView(
+            model=str(request.get("model") or ""),
+            stream=request.get("stream") is True,
+            include_usage=include_usage,
+            last_user_text=user_text,
+            last_user_images=images,
+            tools=tuple(tools),
+            tool_choice=choice,  # type: ignore[arg-type]
+            tool_choice_name=choice_name,
+            has_tool_results=any(m.get("role") in ("tool", "function") for m in messages),
+            trailing_tool_results=tuple(trailing),
+            stop=stops,
+            max_tokens=max_tokens,
+            prompt_tokens=estimate_tokens(prompt),
+        )
+
+    # -- answers -------------------------------------------------------------------------
+
+    def render(self, scenario: Scenario, request: Mapping[str, Any], ctx: RenderContext | None = None) -> Response:
+        ctx = ctx or RenderContext()
+        view = self.view(request if isinstance(request, Mapping) else {})
+        if scenario.error_status is not None:
+            return self.render_error(scenario, view, ctx)
+        if view.stream:
+            return self.render_stream(scenario, view, request, ctx)
+        return self.render_json(scenario, view, ctx)
+
+    def render_error(self, scenario: Scenario, view: RequestView, ctx: RenderContext,
+                     status: int | None = None) -> Response:
+        status = status if status is not None else scenario.error_status or 500
+        headers = [*self.common_headers(ctx), *scenario.headers]
+        if scenario.retry_after is not None:
+            headers.append(("retry-after", _seconds(scenario.retry_after)))
+            headers.append(("retry-after-ms", str(int(scenario.retry_after * 1000))))
+        if status == 429:
+            headers += [("x-ratelimit-limit-requests", "3"), ("x-ratelimit-remaining-requests", "0"),
+                        ("x-ratelimit-reset-requests", "20s")]
+        if scenario.error_body is not None:
+            return raw_error_response(status, scenario, tuple(headers))
+        message, type_, code, param = error_defaults(status, view.model)
+        body = error_object(scenario.error_message or message, scenario.error_type or type_,
+                            scenario.error_code if scenario.error_code is not None else code, param)
+        return json_response(status, body, tuple(headers), scenario=scenario)
+
+    def render_json(self, scenario: Scenario, view: RequestView, ctx: RenderContext) -> Response:
+        if scenario.in_band_error:
+            # A plain answer has no "in band": the failure becomes an HTTP 500.
+            return self.render_error(scenario, view, ctx, status=500)
+        calls = self.tool_call_ids(scenario, ctx)
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": scenario.text if (scenario.text or not calls) else None,
+        }
+        if calls:
+            message["tool_calls"] = [
+                {"id": cid, "type": "function", "function": {"name": c.name, "arguments": c.arguments_json}}
+                for cid, c in calls
+            ]
+        message["refusal"] = None
+        message["annotations"] = []
+        body = {
+            "id": self.completion_id(ctx),
+            "object": "chat.completion",
+            "created": ctx.created,
+            "model": scenario.response_model or view.model,
+            "choices": [{"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": self.finish_reason(scenario.effective_finish)}],
+            "usage": self.usage(scenario, view),
+            **self.envelope_tail(scenario),
+        }
+        data = json_bytes(body)
+        headers = (("content-type", "application/json"), *self.common_headers(ctx), *scenario.headers)
+        if scenario.truncate == "none":
+            return Response(200, headers, (data,), write_size=scenario.write_size)
+        half = data[: len(data) // 2]
+        if scenario.truncate == "clean":
+            return Response(200, headers, (half,), write_size=scenario.write_size)
+        return Response(200, headers, (half,), write_size=scenario.write_size,
+                        ending="abort", declared_length=len(data))
+
+    def render_stream(self, scenario: Scenario, view: RequestView, request: Mapping[str, Any],
+                      ctx: RenderContext) -> Response:
+        options = request.get("stream_options")
+        obfuscate = scenario.extra.get("obfuscation", True) and not (
+            isinstance(options, Mapping) and options.get("include_obfuscation") is False)
+        head = {
+            "id": self.completion_id(ctx),
+            "object": "chat.completion.chunk",
+            "created": ctx.created,
+            "model": scenario.response_model or view.model,
+            **self.envelope_tail(scenario),
+        }
+        events: list[bytes] = []
+
+        def chunk(choices: list[Any], usage: Any = None) -> None:
+            obj = {**head, "choices": choices}
+            if view.include_usage:
+                obj["usage"] = usage
+            if obfuscate:
+                n = len(events)
+                obj["obfuscation"] = (_OBFUSCATION_ALPHABET * 2)[n % 17 : n % 17 + (n * 5) % 16]
+            events.append(sse(obj))
+
+        def delta(d: dict[str, Any], finish: str | None = None) -> None:
+            chunk([{"index": 0, "delta": d, "logprobs": None, "finish_reason": finish}])
+
+        calls = self.tool_call_ids(scenario, ctx)
+        first: dict[str, Any] = {"role": "assistant", "content": ""}
+        merged_first_call = not scenario.text and bool(calls)
+        if merged_first_call:
+            first["content"] = None
+            first["tool_calls"] = [self.tool_call_opener(0, *calls[0])]
+        first["refusal"] = None
+        delta(first)
+        for piece in split_text(scenario.text, scenario.text_chunk_chars):
+            delta({"content": piece})
+        for index, (cid, call) in enumerate(calls):
+            if not (index == 0 and merged_first_call):
+                delta({"tool_calls": [self.tool_call_opener(index, cid, call)]})
+            for fragment in _fragments(call.arguments_json, scenario.args_chunk_chars):
+                delta({"tool_calls": [{"index": index, "function": {"arguments": fragment}}]})
+        answer_events = len(events)
+
+        if scenario.in_band_error:
+            keep = max(min(2, answer_events), (answer_events + 1) // 2)
+            del events[keep:]
+            message, type_, code, _ = error_defaults(500, view.model)
+            events.append(sse(error_object(scenario.error_message or message,
+                                           scenario.error_type or type_, scenario.error_code or code)))
+            body, ending = tuple(events), "complete"
+        else:
+            delta({}, self.finish_reason(scenario.effective_finish))
+            if view.include_usage:
+                chunk([], self.usage(scenario, view))
+            events.append(b"data: [DONE]\n\n")
+            body, ending = cut_events(events, answer_events, scenario)
+
+        headers = (("content-type", "text/event-stream; charset=utf-8"), *self.common_headers(ctx),
+                   *scenario.headers)
+        return Response(200, headers, body, streaming=True, chunk_delay_s=scenario.chunk_delay_s,
+                        write_size=scenario.write_size, ending=ending)  # type: ignore[arg-type]
+
+    # -- hooks for OpenAI-compatible dialects ------------------------------------------
+
+    def finish_reason(self, finish: str) -> str:
+        return finish
+
+    def envelope_tail(self, scenario: Scenario) -> dict[str, Any]:
+        return {
+            "service_tier": scenario.extra.get("service_tier", "default"),
+            "system_fingerprint": scenario.extra.get("system_fingerprint", DEFAULT_FINGERPRINT),
+        }
+
+    def tool_call_opener(self, index: int, call_id: str, call: ScriptedToolCall) -> dict[str, Any]:
+        return {"index": index, "id": call_id, "type": "function",
+                "function": {"name": call.name, "arguments": ""}}
+
+    def completion_id(self, ctx: RenderContext) -> str:
+        digest = hashlib.sha256(f"completion:{ctx.request_number}:{ctx.created}".encode()).hexdigest()
+        return "chatcmpl-emu" + digest[:26]
+
+    def tool_call_ids(self, scenario: Scenario, ctx: RenderContext) -> list[tuple[str, ScriptedToolCall]]:
+        out = []
+        for i, call in enumerate(scenario.tool_calls):
+            cid = call.id or "call_" + hashlib.sha256(
+                f"call:{ctx.request_number}:{i}:{call.name}".encode()).hexdigest()[:24]
+            out.append((cid, call))
+        return out
+
+    def usage(self, scenario: Scenario, view: RequestView) -> dict[str, Any]:
+        if scenario.usage is not None:
+            prompt, completion = scenario.usage
+        else:
+            prompt = view.prompt_tokens
+            completion = count_words(scenario.text) + sum(
+                estimate_tokens(c.arguments_json) + 5 for c in scenario.tool_calls)
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                          "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+        }
+
+
+def sse(value: Any) -> bytes:
+    """One `data:` event."""
+    return b"data: " + json_bytes(value) + b"\n\n"
+
+
+def _fragments(arguments: str, size: int) -> list[str]:
+    """Argument fragments: `size`-character pieces, and at least two pieces for anything
+    longer than one character, so every client sees arguments split across chunks."""
+    if not arguments:
+        return []
+    pieces = split_text(arguments, size)
+    if len(pieces) == 1 and len(arguments) > 1:
+        mid = len(arguments) // 2
+        pieces = [arguments[:mid], arguments[mid:]]
+    return pieces
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _content_text(content: Any) -> tuple[str, int]:
+    """(text, image count) of a message content: a string, or a list of parts."""
+    if isinstance(content, str):
+        return content, 0
+    texts, images = [], 0
+    for part in _as_list(content):
+        if isinstance(part, Mapping):
+            if part.get("type") == "text" and isinstance(part.get("text"), str):
+                texts.append(part["text"])
+            elif part.get("type") in ("image_url", "input_image"):
+                images += 1
+        elif isinstance(part, str):
+            texts.append(part)
+    return "\n\n".join(texts), images
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,30 @@
+"""Which scenario answers a request: a queued one, else the built-in named by the request's
+`model`, else the fallback given to the server, else the auto scenario; then the request's
+stop sequences and max tokens are applied."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from runtime.emulator.auto import auto_scenario
+from runtime.emulator.limits import apply_limits
+from runtime.emulator.request_view import RequestView
+from runtime.emulator.scenario import Scenario
+
+
+def select_scenario(
+    view: RequestView,
+    queued: Scenario | None,
+    named: Mapping[str, Scenario],
+    fallback: Scenario | None = None,
+    seed: int = 0,
+) -> Scenario:
+    if queued is not None:
+        chosen = queued
+    elif view.model in named:
+        chosen = named[view.model]
+    elif fallback is not None:
+        chosen = fallback
+    else:
+        chosen = auto_scenario(view, seed)
+    return apply_limits(chosen, view)
