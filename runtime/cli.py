@@ -18,7 +18,6 @@ import json
 import mimetypes
 import os
 import sys
-import time
 from contextlib import ExitStack
 from dataclasses import asdict, is_dataclass
 from enum import Enum
@@ -136,7 +135,7 @@ def print_chat_event(event: v.ChatEvent, out: TextIO, as_json: bool) -> None:
 def start_emulator(stack: ExitStack, **options: Any) -> Any:
     from runtime.emulator.server import EmulatorServer
 
-    server = EmulatorServer(expected_key=EMULATOR_KEY, **options)
+    server = EmulatorServer(api_key=EMULATOR_KEY, **options)
     stack.enter_context(server)
     return server
 

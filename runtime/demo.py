@@ -94,7 +94,7 @@ def demo_provider(provider: str, out: TextIO, stack: ExitStack, server: object) 
 
 def run_demo(out: TextIO, providers: tuple[str, ...] = tuple(PROVIDERS)) -> int:
     with ExitStack() as stack:
-        server = start_emulator(stack, default_chunk_delay_s=0.04)
+        server = start_emulator(stack, auto_delay_s=0.03)
         out.write(f"provider emulator listening on {server.base_url}\n")
         results = {p: demo_provider(p, out, stack, server) for p in providers}
         out.write(f"\nemulator received {server.request_count} requests\n")

@@ -18,7 +18,10 @@ def select_scenario(
     named: Mapping[str, Scenario],
     fallback: Scenario | None = None,
     seed: int = 0,
+    auto_delay_s: float = 0.0,
 ) -> Scenario:
+    """`auto_delay_s` paces the auto scenario's events (the demo uses it so a person can see
+    the answer arrive piece by piece)."""
     if queued is not None:
         chosen = queued
     elif view.model in named:
@@ -27,4 +30,6 @@ def select_scenario(
         chosen = fallback
     else:
         chosen = auto_scenario(view, seed)
+        if auto_delay_s:
+            chosen = chosen.with_(chunk_delay_s=auto_delay_s)
     return apply_limits(chosen, view)

@@ -69,6 +69,7 @@ class EmulatorServer:
         scenarios: Mapping[str, Scenario] | None = None,
         fallback: Scenario | None = None,
         verbose: bool = False,
+        auto_delay_s: float = 0.0,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -77,6 +78,7 @@ class EmulatorServer:
         self.scenarios: Mapping[str, Scenario] = MappingProxyType(
             dict(BUILTIN_SCENARIOS if scenarios is None else scenarios))
         self.fallback = fallback
+        self.auto_delay_s = auto_delay_s
         self.verbose = verbose
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -218,7 +220,8 @@ class EmulatorServer:
             queued = self._queue.popleft() if self._queue else None
             self._served += 1
             number = self._served
-        scenario = select_scenario(view, queued, self.scenarios, self.fallback, seed=number)
+        scenario = select_scenario(view, queued, self.scenarios, self.fallback, seed=number,
+                                   auto_delay_s=self.auto_delay_s)
         return dialect.render(scenario, parsed, RenderContext(request_number=number))
 
     def _handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Response:

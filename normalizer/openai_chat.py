@@ -1,0 +1,427 @@
+"""The OpenAI chat-completions stream dialect: SSE events in, golem:llm stream events out.
+
+Used for OpenAI, xAI Grok and OpenRouter; their differences are data (`ChatQuirks`).  The
+wire format and its traps are in reference/providers.md §3.4, §4, §5.2, §8 and §9; the
+rules that follow from them:
+
+- The end of the answer is a chunk with a non-null `finish_reason`; the stream is complete
+  at `data: [DONE]` (matched as the whole data value, never as a substring, so an answer that
+  *says* "[DONE]" cannot end it) or, since Azure and vLLM omit `[DONE]`, at the end of the
+  bytes.  `Finish` waits for that point because usage arrives in a later chunk
+  (`choices: []` with `include_usage`; OpenRouter repeats the finish_reason next to it), and
+  it is emitted exactly once however many finish_reasons arrive.
+- Tool calls are assembled by `index` and emitted once, complete, when the finish_reason
+  arrives: callers see them before the usage chunk, and never see half an argument string.
+- A stream that stops without a finish_reason is truncated and ends in an error, so a tool
+  is never run with cut-off arguments.
+- An error object inside the stream (OpenAI, OpenRouter, vLLM shapes) ends it with an
+  `LlmError`.
+
+Speed: per SSE event one `json.loads` and a few dict lookups; no regexes, no per-chunk
+allocation beyond the events returned.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from normalizer.chat_quirks import OPENAI_QUIRKS, ChatQuirks
+from normalizer.openai_error import error_from_chunk
+from normalizer.openai_finish_reason import finish_reason_from_openai
+from normalizer.values import (
+    ErrorCode,
+    Finish,
+    FinishReason,
+    LlmError,
+    ResponseMetadata,
+    StreamDelta,
+    StreamEvent,
+    Text,
+    ToolCall,
+    Usage,
+)
+from sse.events import SseEvent
+
+_DONE = "[DONE]"
+_DECODER = json.JSONDecoder()  # stateless; shared like json.loads' own default decoder
+
+
+# --- helpers shared with openai_chat_json (the non-streamed shape) -------------------------
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def usage_from_openai(usage: dict, quirks: ChatQuirks = OPENAI_QUIRKS) -> Usage:
+    """golem:llm usage from an OpenAI `usage` object.
+
+    `output_tokens` counts every generated token, reasoning included, as OpenAI's
+    `completion_tokens` does; for servers that leave reasoning out (xAI) it is added back and
+    `total_tokens` is kept (it already includes it) or recomputed when absent.
+    """
+    prompt = _int_or_none(usage.get("prompt_tokens"))
+    completion = _int_or_none(usage.get("completion_tokens"))
+    total = _int_or_none(usage.get("total_tokens"))
+    if quirks.usage_completion_excludes_reasoning and completion is not None:
+        details = usage.get("completion_tokens_details")
+        if isinstance(details, dict):
+            reasoning = _int_or_none(details.get("reasoning_tokens"))
+            if reasoning:
+                completion += reasoning
+    if total is None and prompt is not None and completion is not None:
+        total = prompt + completion
+    return Usage(input_tokens=prompt, output_tokens=completion, total_tokens=total)
+
+
+def metadata_from_openai(
+    head: dict,
+    raw_finish: Optional[str],
+    usage: Optional[dict],
+    quirks: ChatQuirks = OPENAI_QUIRKS,
+    native_finish: Optional[str] = None,
+    reasoning: Optional[str] = None,
+) -> ResponseMetadata:
+    """The `Finish` metadata from a chunk (or completion) carrying `id`, `created`, `model`.
+
+    `provider_metadata_json` holds the `quirks.metadata_fields` that are present, plus what
+    the golem:llm finish-reason cannot say: OpenRouter's `native_finish_reason`, the raw
+    reason when it mapped to OTHER, and the reasoning text when the quirks ask for it.
+    It is None when there is nothing to say.
+    """
+    finish = finish_reason_from_openai(raw_finish) if raw_finish is not None else None
+    extra: dict[str, Any] = {}
+    for key in quirks.metadata_fields:
+        value = head.get(key)
+        if value is not None and value != "":
+            extra[key] = value
+    if native_finish is not None:
+        extra["native_finish_reason"] = native_finish
+    if finish is FinishReason.OTHER:
+        extra["finish_reason"] = raw_finish
+    if reasoning:
+        extra["reasoning"] = reasoning
+    provider_id = head.get("id")
+    created = head.get("created")
+    if isinstance(created, float) and created.is_integer():
+        created = int(created)
+    return ResponseMetadata(
+        finish_reason=finish,
+        usage=usage_from_openai(usage, quirks) if isinstance(usage, dict) else None,
+        provider_id=str(provider_id) if provider_id is not None else None,
+        timestamp=str(created) if created is not None and not isinstance(created, bool) else None,
+        provider_metadata_json=json.dumps(extra, ensure_ascii=False) if extra else None,
+    )
+
+
+def text_of_content(content: Any) -> str:
+    """The text of a `content` value: a string, or (some servers) a list of text parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part.get("text") or ""
+            for part in content
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
+        )
+    return ""
+
+
+def finish_tool_call(position: int, call_id: str, name: str, arguments: str) -> ToolCall:
+    """A complete tool call.  Empty or whitespace-only arguments (no-argument tools stream
+    `""`) become `{}` so the caller always gets a JSON object; anything else is kept raw,
+    unparsed.  A call the server gave no id (Gemini-via-proxy, the legacy `function_call`)
+    gets `call_<position>`, deterministic so that a replayed stream produces the same id."""
+    if not arguments or arguments.isspace():
+        arguments = "{}"
+    return ToolCall(call_id or f"call_{position}", name, arguments)
+
+
+# --- the streaming normalizer --------------------------------------------------------------
+
+
+class _PendingCall:
+    """A tool call being assembled from fragments."""
+
+    __slots__ = ("id", "name", "parts")
+
+    def __init__(self, call_id: str) -> None:
+        self.id = call_id
+        self.name = ""
+        self.parts: list[str] = []
+
+
+class OpenAiChatNormalizer:
+    """Sans-IO state machine for one streamed chat-completions response (Normalizer protocol).
+
+    Only choice index 0 is read: golem:llm has one answer per request.
+    """
+
+    __slots__ = (
+        "_quirks",
+        "_terminal",
+        "_head",
+        "_raw_finish",
+        "_native_finish",
+        "_usage",
+        "_calls",
+        "_by_index",
+        "_emitted",
+        "_reasoning",
+        "_decode",
+    )
+
+    def __init__(self, quirks: ChatQuirks = OPENAI_QUIRKS) -> None:
+        self._quirks = quirks
+        self._terminal = False
+        self._head: Optional[dict] = None  # first chunk: id, created, model, fingerprint
+        self._raw_finish: Optional[str] = None  # first finish_reason seen; later ones ignored
+        self._native_finish: Optional[str] = None
+        self._usage: Optional[dict] = None  # last non-null usage
+        self._calls: list[_PendingCall] = []
+        self._by_index: dict[Any, _PendingCall] = {}
+        self._emitted = 0  # how many of _calls were already given out
+        self._reasoning: Optional[list[str]] = [] if quirks.reasoning_in_metadata else None
+        self._decode = _DECODER.raw_decode
+
+    # -- protocol -----------------------------------------------------------------------
+
+    def feed(self, event: SseEvent) -> list[StreamEvent]:
+        if self._terminal:
+            return []
+        data = event.data
+        if not data or data[0] != "{":
+            stripped = data.strip()
+            if not stripped:
+                return []  # keep-alive / empty event
+            if stripped == _DONE:
+                return self._complete(at_done=True)
+            data = stripped
+        # `raw_decode` is what `json.loads` runs, minus its wrapper and whitespace regex;
+        # trailing whitespace (some servers pad) is allowed, anything else is not.
+        try:
+            chunk, stop = self._decode(data)
+        except ValueError as exc:
+            return self._fail(f"malformed stream chunk ({exc}): {data[:200]!r}")
+        if stop != len(data) and not data[stop:].isspace():
+            if "\n" in data[stop:]:
+                return self._feed_lines(data, event.event)
+            return self._fail(f"malformed stream chunk (extra data after the JSON value): "
+                              f"{data[:200]!r}")
+        if type(chunk) is not dict:
+            return self._fail(f"malformed stream chunk (not a JSON object): {data[:200]!r}")
+        if chunk.get("error") or event.event == "error":
+            return self._error(chunk)
+        try:
+            return self._on_chunk(chunk)
+        except (AttributeError, TypeError) as exc:  # e.g. a choice or delta that is no object
+            return self._fail(f"malformed stream chunk ({exc}): {data[:200]!r}")
+
+    def _feed_lines(self, data: str, event_type: str) -> list[StreamEvent]:
+        """Several JSON chunks in one event: some servers (GLM, Kimi) send consecutive
+        `data:` lines without the blank line between events, which SSE joins with LF
+        (reference §7.4, eventsource-parser PR #31).  Each line is then its own chunk."""
+        out: list[StreamEvent] = []
+        for line in data.split("\n"):
+            out.extend(self.feed(SseEvent(line, event_type)))
+            if self._terminal:
+                break
+        return out
+
+    def end(self) -> list[StreamEvent]:
+        if self._terminal:
+            return []
+        if self._raw_finish is not None:
+            return self._complete(at_done=False)
+        if self._calls:
+            why = "while a tool call was being streamed"
+        elif self._head is None:
+            why = "before any data"
+        else:
+            why = "before a finish_reason"
+        return self._fail(f"response truncated: the stream ended {why}")
+
+    # -- chunk handling -----------------------------------------------------------------
+
+    def _on_chunk(self, chunk: dict) -> list[StreamEvent]:
+        if self._head is None:
+            self._head = chunk
+        usage = chunk.get("usage")
+        if usage:
+            self._usage = usage
+        choices = chunk.get("choices")
+        if not choices:
+            if chunk.get("object") == "error":  # vLLM's error object has no choices
+                return self._error(chunk)
+            return []
+        out: list[StreamEvent] = []
+        for choice in choices:
+            if choice.get("index"):  # another of n choices; 0 or absent is ours
+                continue
+            delta = choice.get("delta")
+            if delta:
+                content = delta.get("content")
+                if content:
+                    text = content if type(content) is str else text_of_content(content)
+                    if text:
+                        out.append(StreamDelta(content=(Text(text),)))
+                # The common chunk is `{"content": "..."}` alone: skip the other lookups.
+                if not content or len(delta) > 1:
+                    self._other_delta_fields(delta, out)
+            raw_finish = choice.get("finish_reason")
+            if raw_finish and self._raw_finish is None:
+                self._raw_finish = str(raw_finish)
+                native = choice.get("native_finish_reason")
+                if native is not None:
+                    self._native_finish = str(native)
+                if self._raw_finish == "error" and self._quirks.error_finish_is_error:
+                    self._terminal = True
+                    out.append(
+                        LlmError(
+                            ErrorCode.INTERNAL_ERROR,
+                            f"{self._quirks.label} ended the stream with finish_reason "
+                            '"error" (the answer is incomplete)',
+                            json.dumps({"finish_reason": "error", "native_finish_reason": native}),
+                        )
+                    )
+                    return out
+                pending = self._pending_tool_calls()
+                if pending is not None:
+                    out.append(pending)
+        return out
+
+    def _other_delta_fields(self, delta: dict, out: list[StreamEvent]) -> None:
+        """Everything in a delta besides `content`: tool calls, refusal, legacy
+        function_call, and reasoning when the quirks collect it."""
+        tool_calls = delta.get("tool_calls")
+        if tool_calls:
+            self._add_fragments(tool_calls)
+        refusal = delta.get("refusal")
+        if refusal and isinstance(refusal, str):
+            out.append(StreamDelta(content=(Text(refusal),)))
+        function_call = delta.get("function_call")
+        if function_call:
+            self._add_legacy_fragment(function_call)
+        if self._reasoning is not None:
+            self._add_reasoning(delta)
+
+    def _add_fragments(self, fragments: list) -> None:
+        """Route each tool-call fragment to its call (reference §8.1–§8.4).
+
+        Key by `index`; a different non-empty `id` at an index in use starts a new call
+        (servers that send every call at index 0); no index → the last call, unless the
+        fragment brings an id that call does not have.  Create and append are one step, so
+        a call that arrives whole in one fragment is not doubled.
+        """
+        calls = self._calls
+        by_index = self._by_index
+        for fragment in fragments:
+            if not isinstance(fragment, dict):
+                continue
+            call_id = fragment.get("id") or ""
+            if type(call_id) is not str:
+                call_id = str(call_id)
+            index = fragment.get("index")
+            if index is not None and not isinstance(index, (int, str)):
+                index = None
+            if index is not None:
+                call = by_index.get(index)
+                if call is None or (call_id and call.id and call_id != call.id):
+                    call = _PendingCall(call_id)
+                    calls.append(call)
+                    by_index[index] = call
+            else:
+                call = calls[-1] if calls else None
+                if call is None or (call_id and call.id != call_id):
+                    call = _PendingCall(call_id)
+                    calls.append(call)
+            if call_id and not call.id:
+                call.id = call_id
+            function = fragment.get("function")
+            if function:
+                name = function.get("name")
+                if name and not call.name:
+                    call.name = name if type(name) is str else str(name)
+                arguments = function.get("arguments")
+                if arguments:
+                    if not isinstance(arguments, str):  # a server that sends an object
+                        arguments = json.dumps(arguments)
+                    call.parts.append(arguments)
+
+    def _add_legacy_fragment(self, function_call: dict) -> None:
+        """The deprecated `delta.function_call` ({name, arguments} fragments, no id, one
+        call per response) is assembled as one more tool call, keyed apart from indexes."""
+        if not isinstance(function_call, dict):
+            return
+        call = self._by_index.get("function_call")
+        if call is None:
+            call = _PendingCall("")
+            self._calls.append(call)
+            self._by_index["function_call"] = call
+        name = function_call.get("name")
+        if name and not call.name:
+            call.name = str(name)
+        arguments = function_call.get("arguments")
+        if arguments and isinstance(arguments, str):
+            call.parts.append(arguments)
+
+    def _add_reasoning(self, delta: dict) -> None:
+        for key in self._quirks.reasoning_fields:
+            value = delta.get(key)
+            if value and isinstance(value, str):
+                self._reasoning.append(value)  # type: ignore[union-attr]
+                return
+
+    # -- ending -------------------------------------------------------------------------
+
+    def _pending_tool_calls(self) -> Optional[StreamDelta]:
+        """The calls not given out yet, as one delta; None when there are none."""
+        calls = self._calls
+        start = self._emitted
+        if start >= len(calls):
+            return None
+        self._emitted = len(calls)
+        return StreamDelta(
+            tool_calls=tuple(
+                finish_tool_call(i, c.id, c.name, "".join(c.parts))
+                for i, c in enumerate(calls[start:], start)
+            )
+        )
+
+    def _complete(self, at_done: bool) -> list[StreamEvent]:
+        if self._raw_finish is None:
+            # `[DONE]` with no finish_reason: the server closed the answer without saying
+            # how it ended; a proxy that swallowed an upstream failure looks exactly like
+            # this, so it is reported rather than passed off as a complete answer.
+            where = "[DONE] arrived" if at_done else "the stream ended"
+            return self._fail(f"response truncated: {where} before any finish_reason")
+        self._terminal = True
+        out: list[StreamEvent] = []
+        pending = self._pending_tool_calls()
+        if pending is not None:
+            out.append(pending)
+        reasoning = "".join(self._reasoning) if self._reasoning else None
+        out.append(
+            Finish(
+                metadata_from_openai(
+                    self._head or {},
+                    self._raw_finish,
+                    self._usage,
+                    self._quirks,
+                    self._native_finish,
+                    reasoning,
+                )
+            )
+        )
+        return out
+
+    def _error(self, chunk: dict) -> list[StreamEvent]:
+        self._terminal = True
+        return [error_from_chunk(chunk, self._quirks.label)]
+
+    def _fail(self, message: str) -> list[StreamEvent]:
+        self._terminal = True
+        return [LlmError(ErrorCode.INTERNAL_ERROR, message)]

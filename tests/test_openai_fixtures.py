@@ -1,0 +1,247 @@
+"""Recorded real responses through the OpenAI-dialect path, end to end.
+
+Every case folder under the shared fixtures is one test: a streamed 200 goes through the SSE
+parser, the normalizer and the accumulator; a non-streamed 200 through
+`events_from_completion` and the accumulator; a non-2xx through `error_from_body`.  The
+expected values are derived here, independently and naively, from the raw JSON (concatenate
+`delta.content`, group tool-call fragments by index, last non-null usage) and compared.
+
+The OpenAI cases are the point; the xAI Grok and OpenRouter cases run through the same code
+with their quirks, because those providers reuse this dialect.  Fixture data is read from
+/work/shared and never copied into the repository; tests skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from normalizer.accumulator import Accumulator
+from normalizer.chat_quirks import OPENAI_QUIRKS, OPENROUTER_QUIRKS, XAI_QUIRKS, ChatQuirks
+from normalizer.openai_chat import OpenAiChatNormalizer
+from normalizer.openai_chat_json import events_from_completion
+from normalizer.openai_error import error_from_body
+from normalizer.values import (
+    CompleteResponse,
+    ErrorCode,
+    Finish,
+    FinishReason,
+    LlmError,
+    ResponseMetadata,
+    Text,
+    ToolRequest,
+)
+from sse.events import SseEvent
+
+try:  # the real parser (sse/parser.py); a tiny data-only splitter if it is not there yet
+    from sse.parser import SseParser
+except ImportError:  # pragma: no cover - only before sse/parser.py exists
+    SseParser = None  # type: ignore[assignment,misc]
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+
+PROVIDERS: dict[str, tuple[ChatQuirks, str]] = {
+    "openai": (OPENAI_QUIRKS, "OpenAI"),
+    "grok": (XAI_QUIRKS, "xAI"),
+    "openrouter": (OPENROUTER_QUIRKS, "OpenRouter"),
+}
+
+# Written out here rather than imported, so the test does not grade the module by itself.
+EXPECTED_FINISH = {
+    "stop": FinishReason.STOP,
+    "length": FinishReason.LENGTH,
+    "tool_calls": FinishReason.TOOL_CALLS,
+    "function_call": FinishReason.TOOL_CALLS,
+    "content_filter": FinishReason.CONTENT_FILTER,
+}
+
+
+def _cases(provider: str) -> list[Any]:
+    root = FIXTURES / provider
+    if not root.is_dir():
+        return [pytest.param(provider, None, id=f"{provider}-fixtures-missing")]
+    return [pytest.param(provider, d.name, id=f"{provider}/{d.name}")
+            for d in sorted(root.iterdir()) if (d / "response.body").is_file()]
+
+
+ALL_CASES = [case for provider in PROVIDERS for case in _cases(provider)]
+
+
+def _expected_status_code(status: int) -> ErrorCode:
+    if status in (401, 403):
+        return ErrorCode.AUTHENTICATION_FAILED
+    if status == 429:
+        return ErrorCode.RATE_LIMIT_EXCEEDED
+    if 400 <= status < 500:
+        return ErrorCode.INVALID_REQUEST
+    return ErrorCode.INTERNAL_ERROR
+
+
+# --- turning bytes into SSE events -------------------------------------------------------
+
+
+def _sse_events(body: bytes) -> list[SseEvent]:
+    if SseParser is not None:
+        parser = SseParser()
+        # fed in uneven pieces, as a network would deliver them
+        events: list[SseEvent] = []
+        step = 97
+        for start in range(0, len(body), step):
+            events.extend(parser.feed(body[start:start + step]))
+        parser.finish()
+        return events
+    return _data_lines_only(body)
+
+
+def _data_lines_only(body: bytes) -> list[SseEvent]:
+    """Fallback splitter: blank-line-separated blocks, `data:` lines only."""
+    events = []
+    for block in body.decode("utf-8").replace("\r\n", "\n").split("\n\n"):
+        data = [line[5:].removeprefix(" ") for line in block.split("\n") if line.startswith("data:")]
+        if data:
+            events.append(SseEvent("\n".join(data)))
+    return events
+
+
+# --- the naive, independent reading of a recording ---------------------------------------
+
+
+def _naive_stream(body: bytes) -> tuple[str, list[dict], Optional[str], Optional[dict]]:
+    """Text, tool calls (by index), first finish_reason and last usage of a streamed body,
+    from `data: ` lines alone."""
+    text = []
+    calls: dict[Any, dict] = {}
+    finish = None
+    usage = None
+    for line in body.decode("utf-8").splitlines():
+        if not line.startswith("data:"):
+            continue
+        payload = line[5:].strip()
+        if payload == "[DONE]" or not payload:
+            continue
+        chunk = json.loads(payload)
+        if chunk.get("usage"):
+            usage = chunk["usage"]
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta") or {}
+            if isinstance(delta.get("content"), str):
+                text.append(delta["content"])
+            for fragment in delta.get("tool_calls") or []:
+                call = calls.setdefault(fragment["index"], {"id": "", "name": "", "arguments": ""})
+                call["id"] = call["id"] or fragment.get("id") or ""
+                function = fragment.get("function") or {}
+                call["name"] = call["name"] or function.get("name") or ""
+                call["arguments"] += function.get("arguments") or ""
+            if choice.get("finish_reason") and finish is None:
+                finish = choice["finish_reason"]
+    return "".join(text), [calls[k] for k in sorted(calls)], finish, usage
+
+
+def _naive_completion(body: dict) -> tuple[str, list[dict], Optional[str], Optional[dict]]:
+    message = body["choices"][0]["message"]
+    calls = [{"id": c["id"], "name": c["function"]["name"], "arguments": c["function"]["arguments"]}
+             for c in message.get("tool_calls") or []]
+    if message.get("function_call"):
+        legacy = message["function_call"]
+        calls.append({"id": None, "name": legacy["name"], "arguments": legacy["arguments"]})
+    return message.get("content") or "", calls, body["choices"][0]["finish_reason"], body.get("usage")
+
+
+def _expected_output_tokens(provider: str, usage: dict) -> int:
+    tokens = usage["completion_tokens"]
+    if provider == "grok":  # xAI leaves reasoning out of completion_tokens
+        tokens += (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+    return tokens
+
+
+# --- the test ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("provider", "case"), ALL_CASES)
+def test_recorded_case(provider: str, case: Optional[str]) -> None:
+    if case is None:
+        pytest.skip(f"no recorded fixtures at {FIXTURES / provider}")
+    folder = FIXTURES / provider / case
+    meta = json.loads((folder / "response.meta.json").read_text())
+    body = (folder / "response.body").read_bytes()
+    quirks, label = PROVIDERS[provider]
+    status = meta["status"]
+
+    if not 200 <= status < 300:
+        error = error_from_body(status, body, label)
+        assert error.code is _expected_status_code(status)
+        parsed = json.loads(body)
+        provider_message = (parsed["error"]["message"] if isinstance(parsed["error"], dict)
+                            else parsed["error"])
+        assert provider_message in error.message
+        assert error.message.startswith(f"{label} returned HTTP {status} (")
+        assert json.loads(error.provider_error_json) == parsed
+        return
+
+    events: list = []
+    if meta["streaming"]:
+        normalizer = OpenAiChatNormalizer(quirks)
+        for event in _sse_events(body):
+            events.extend(normalizer.feed(event))
+        events.extend(normalizer.end())
+        text, calls, finish, usage = _naive_stream(body)
+    else:
+        parsed = json.loads(body)
+        events.extend(events_from_completion(parsed, quirks))
+        text, calls, finish, usage = _naive_completion(parsed)
+    accumulator = Accumulator()
+    accumulator.add(events)
+
+    result = accumulator.result()
+    assert not isinstance(result, LlmError), result
+    assert finish is not None, "every recorded 200 here has a finish_reason"
+    finishes = [e for e in events if isinstance(e, Finish)]
+    assert len(finishes) == 1 and events[-1] is finishes[0]
+    _check_metadata(finishes[0].metadata, provider, finish, usage)
+
+    # tool calls: ids, names, and arguments equal as JSON values
+    got = accumulator.tool_calls
+    assert [c.name for c in got] == [c["name"] for c in calls]
+    for position, (call, expected) in enumerate(zip(got, calls)):
+        assert call.id == (expected["id"] or f"call_{position}")
+        expected_args = json.loads(expected["arguments"]) if expected["arguments"].strip() else {}
+        assert json.loads(call.arguments_json) == expected_args
+
+    if isinstance(result, ToolRequest):
+        assert EXPECTED_FINISH[finish] is FinishReason.TOOL_CALLS
+        assert not text.strip()
+        assert result.tool_calls == got
+        return
+
+    assert isinstance(result, CompleteResponse)
+    assert result.content == ((Text(text),) if text else ())
+    assert accumulator.text == text
+    assert result.id and result.id == result.metadata.provider_id
+
+
+def _check_metadata(metadata: ResponseMetadata, provider: str, finish: str,
+                    usage: Optional[dict]) -> None:
+    assert metadata.finish_reason is EXPECTED_FINISH[finish]
+    assert metadata.provider_id
+    assert metadata.timestamp is not None and metadata.timestamp.isdigit()
+    if usage is None:
+        assert metadata.usage is None
+    else:
+        assert metadata.usage is not None
+        assert metadata.usage.input_tokens == usage["prompt_tokens"]
+        assert metadata.usage.output_tokens == _expected_output_tokens(provider, usage)
+        assert metadata.usage.total_tokens == usage["total_tokens"]
+    assert json.loads(metadata.provider_metadata_json)["model"]
+
+
+def test_the_openai_fixtures_are_all_covered() -> None:
+    """Guards the parametrization: a renamed fixtures folder must not silently run nothing."""
+    root = FIXTURES / "openai"
+    if not root.is_dir():
+        pytest.skip(f"no recorded fixtures at {root}")
+    ran = {case.values[1] for case in ALL_CASES if case.values[0] == "openai"}
+    assert ran == {d.name for d in root.iterdir() if d.is_dir()}
+    assert len(ran) >= 10
