@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: demo test build bench clean
+.PHONY: demo test build clean
 
 $(READY): requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -23,9 +23,6 @@ demo: build
 
 test: build
 	$(BIN)/python -m pytest -q
-
-bench: build
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf dist build .cache wit/deps
