@@ -73,7 +73,11 @@ class ResponseDecoder:
             return self._terminate([self._error_response()])
         if not self._streaming:
             return self._terminate(self._provider.events_from_json(bytes(self._buffer)))
-        self._parser.finish()
+        try:
+            self._parser.finish()
+        except SseError as exc:  # an over-long line whose error was deferred to the end
+            return self._terminate([LlmError(
+                ErrorCode.INTERNAL_ERROR, f"{self._provider.name}: unreadable event stream: {exc}")])
         return self._terminate(self._normalizer.end())
 
     def fail(self, reason: str) -> list[StreamEvent]:

@@ -112,3 +112,15 @@ def test_unparseable_stream_line_too_long_is_an_error_event():
     decoder._parser = type(decoder._parser)(max_line_bytes=64)
     events = decoder.feed(b"data: " + b"x" * 200)
     assert isinstance(events[-1], LlmError) and decoder.done
+
+
+def test_line_too_long_detected_only_at_the_end_is_an_error_event():
+    """A chunk that completes an event and then overflows the line bound returns the event;
+    the parser defers the error to its next call, here the end of the body."""
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream")
+    decoder._parser = type(decoder._parser)(max_line_bytes=200)
+    events = decoder.feed(chunk({"content": "ok"}) + b"data: " + b"x" * 300)
+    assert text_of(events) == "ok" and not decoder.done
+    events = decoder.end()
+    assert len(events) == 1 and isinstance(events[0], LlmError)
+    assert "unreadable event stream" in events[0].message
