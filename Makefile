@@ -9,10 +9,11 @@ READY  := $(VENV)/.ready
 
 .PHONY: demo test build clean
 
-$(READY): requirements-dev.txt
+$(READY): requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(READY)
 
 build: $(READY)

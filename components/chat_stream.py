@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Union
 from wit_world.exports import llm as w
 
 from components import convert
-from components.transport import ResponseBody, TransportError, send
+from components.transport import ResponseBody, Timeouts, TransportError, send
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
 from providers.base import HttpRequest, Provider
 from providers.response_decoder import ResponseDecoder
@@ -35,7 +35,7 @@ class EventSource:
         if isinstance(request, LlmError):
             self._pending = [request]
             return
-        opened = send(request)
+        opened = send(request, Timeouts.from_env(env or {}))
         if isinstance(opened, TransportError):
             self._pending = [LlmError(
                 ErrorCode.INTERNAL_ERROR,

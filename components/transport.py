@@ -12,7 +12,7 @@ is idempotent, and every path (end, error, drop of the chat stream) goes through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from componentize_py_types import Err, Ok
@@ -24,6 +24,45 @@ from providers.base import HttpRequest
 # Larger reads mean fewer host calls; 64 KiB keeps a batch well below any sane memory bound.
 READ_SIZE = 65536
 WRITE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the host may wait, so a silent server ends in an error, never a hang.
+
+    Generous defaults: reasoning models can think for minutes before the first byte.  Each
+    can be set in milliseconds through the environment (`GOLEM_LLM_CONNECT_TIMEOUT_MS`,
+    `GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS`, `GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS`); 0 means the
+    host's own default.
+    """
+
+    connect_ms: int = 30_000
+    first_byte_ms: int = 600_000
+    between_bytes_ms: int = 300_000
+
+    @staticmethod
+    def from_env(env: Mapping[str, str]) -> "Timeouts":
+        def read(name: str, default: int) -> int:
+            raw = env.get(name, "").strip()
+            return int(raw) if raw.isdigit() else default
+
+        base = Timeouts()
+        return Timeouts(read("GOLEM_LLM_CONNECT_TIMEOUT_MS", base.connect_ms),
+                        read("GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS", base.first_byte_ms),
+                        read("GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS", base.between_bytes_ms))
+
+
+def _options(timeouts: Timeouts) -> Optional[ht.RequestOptions]:
+    options = ht.RequestOptions()
+    for setter, ms in ((options.set_connect_timeout, timeouts.connect_ms),
+                       (options.set_first_byte_timeout, timeouts.first_byte_ms),
+                       (options.set_between_bytes_timeout, timeouts.between_bytes_ms)):
+        if ms:
+            try:
+                setter(ms * 1_000_000)  # wasi:clocks durations are nanoseconds
+            except Err:
+                pass  # a host that does not support this timeout keeps its own
+    return options
 
 
 @dataclass(frozen=True)
@@ -143,14 +182,15 @@ def _write_body(body: ht.OutgoingBody, data: bytes) -> Optional[TransportError]:
     return None
 
 
-def send(request: HttpRequest) -> Union[ResponseBody, TransportError]:
+def send(request: HttpRequest, timeouts: Timeouts = Timeouts()
+         ) -> Union[ResponseBody, TransportError]:
     """Send the request and wait for the status line and headers (not the body)."""
     outgoing = _build(request)
     if isinstance(outgoing, TransportError):
         return outgoing
     body = outgoing.body()
     try:
-        future = outgoing_handler.handle(outgoing, None)
+        future = outgoing_handler.handle(outgoing, _options(timeouts))
     except Err as err:
         body.__exit__(None, None, None)
         return TransportError(_describe(err.value))

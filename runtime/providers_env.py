@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from typing import Mapping
 
 
+# Read by every component's transport (components/transport.py `Timeouts`).
+TRANSPORT_ENV = ("GOLEM_LLM_CONNECT_TIMEOUT_MS", "GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS",
+                 "GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS")
+
+
 @dataclass(frozen=True)
 class ProviderEnv:
     name: str
@@ -20,7 +25,7 @@ class ProviderEnv:
     default_model: str = ""
 
     def select(self, environ: Mapping[str, str]) -> dict[str, str]:
-        names = (self.api_key, self.base_url) + self.extra
+        names = (self.api_key, self.base_url) + self.extra + TRANSPORT_ENV
         return {k: environ[k] for k in names if environ.get(k)}
 
 

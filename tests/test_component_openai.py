@@ -305,3 +305,19 @@ def test_emulator_down_is_an_error_and_the_instance_survives(host, fresh_emulato
     # No trap happened: the same instance answers a later call with a value again.
     again = llm.send(USER, v.Config(model="text"))
     assert isinstance(again, v.LlmError) and "connection refused" in again.message
+
+
+def test_a_server_that_goes_silent_ends_in_a_timeout_error_not_a_hang(host, fresh_emulator):
+    from runtime.emulator.scenario import Scenario
+
+    fresh_emulator.enqueue(Scenario("stalls", text=TEXT, chunk_delay_s=3.0))
+    llm = host.instantiate({"OPENAI_API_KEY": EMULATOR_KEY,
+                            "OPENAI_BASE_URL": fresh_emulator.base_url,
+                            "GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS": "300"})
+    started = time.monotonic()
+    stream = llm.stream(USER, v.Config(model="text"))
+    events, _, _ = drain(stream)
+    assert time.monotonic() - started < 2.5, "the stall was waited out instead of timed out"
+    assert isinstance(events[-1], v.LlmError)
+    assert "timeout" in events[-1].message
+    stream.drop()
