@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,10 +116,10 @@ def _componentize_py() -> str:
 
 
 @contextmanager
-def _build_lock() -> Iterator[None]:
-    """One build at a time per checkout: test processes running side by side share dist/."""
+def _build_lock(target: Target) -> Iterator[None]:
+    """One build of a target at a time: test processes running side by side share dist/."""
     DIST.mkdir(exist_ok=True)
-    with open(DIST / ".build.lock", "w") as lock:
+    with open(DIST / f".{target.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -128,7 +129,7 @@ def _build_lock() -> Iterator[None]:
 
 def build(target: Target, force: bool = False) -> bool:
     """Build one component if its inputs changed; returns True if it was (re)built."""
-    with _build_lock():
+    with _build_lock(target):
         return _build_locked(target, force)
 
 
@@ -168,9 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provider", action="append", choices=PROVIDERS)
     parser.add_argument("--flavour", action="append", choices=FLAVOURS)
     parser.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="components built at once (default: one per core)")
     args = parser.parse_args(argv)
-    for target in targets(tuple(args.provider or PROVIDERS), tuple(args.flavour or FLAVOURS)):
-        if not build(target, args.force):
+    ensure_wit_deps(ROOT / "wit")  # once, before builds run side by side
+    chosen = targets(tuple(args.provider or PROVIDERS), tuple(args.flavour or FLAVOURS))
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        rebuilt = list(pool.map(lambda t: build(t, args.force), chosen))
+    for target, done in zip(chosen, rebuilt):
+        if not done:
             print(f"{target.output.relative_to(ROOT)} is up to date", file=sys.stderr)
     return 0
 

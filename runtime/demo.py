@@ -39,7 +39,7 @@ def run_weather_tool(call: v.ToolCall) -> v.ToolResult:
                          json.dumps({"city": city, "temperature_c": 21, "sky": "clear"}), 3)
 
 
-def demo_provider(provider: str, out: TextIO, stack: ExitStack, server: object) -> bool:
+def demo_provider(provider: str, out: TextIO, server: object) -> bool:
     penv = PROVIDERS[provider]
     wasm = component_path(provider, portable=False)
     started = time.perf_counter()
@@ -47,8 +47,9 @@ def demo_provider(provider: str, out: TextIO, stack: ExitStack, server: object) 
     loaded = time.perf_counter()
     instance = host.instantiate({penv.api_key: EMULATOR_KEY, penv.base_url: server.base_url})
     ready = time.perf_counter()
+    how = "loaded from the compile cache" if host.from_cache else "compiled"
     out.write(f"\n=== {provider}: {wasm.name} ({wasm.stat().st_size / 1e6:.1f} MB) — "
-              f"loaded in {loaded - started:.2f} s, instantiated in "
+              f"{how} in {loaded - started:.2f} s, instantiated in "
               f"{(ready - loaded) * 1000:.0f} ms\n")
 
     out.write("\n--- 1. streamed answer (each piece is printed as get-next returns it)\n> ")
@@ -96,6 +97,6 @@ def run_demo(out: TextIO, providers: tuple[str, ...] = tuple(PROVIDERS)) -> int:
     with ExitStack() as stack:
         server = start_emulator(stack, auto_delay_s=0.03)
         out.write(f"provider emulator listening on {server.base_url}\n")
-        results = {p: demo_provider(p, out, stack, server) for p in providers}
+        results = {p: demo_provider(p, out, server) for p in providers}
         out.write(f"\nemulator received {server.request_count} requests\n")
     return 0 if all(results.values()) else 1

@@ -59,11 +59,13 @@ class ComponentHost:
         wasm = self.path.read_bytes()
         key = hashlib.sha256(wasm + _wasmtime_version().encode()).hexdigest()[:32]
         cached = cache_dir / f"{key}.cwasm"
+        self.from_cache = cached.exists()
         if cached.exists():
             try:
                 return wc.Component.deserialize_file(self.engine, str(cached))
             except wasmtime.WasmtimeError:
                 cached.unlink()  # stale or from another engine build: recompile
+                self.from_cache = False
         component = wc.Component(self.engine, wasm)
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
