@@ -598,7 +598,14 @@ def _equivalent_input(recorded: dict):
     return tuple(messages), config, tuple(pairs), expected
 
 
-@pytest.mark.parametrize("case", _recorded_cases(), ids=lambda path: path.name)
+def _recorded_params() -> list:
+    if not FIXTURES.is_dir():
+        return [pytest.param(None, id="fixtures-missing", marks=pytest.mark.skip(
+            reason=f"recorded fixtures not present at {FIXTURES}"))]
+    return [pytest.param(case, id=case.name) for case in _recorded_cases()]
+
+
+@pytest.mark.parametrize("case", _recorded_params())
 def test_body_matches_recorded_real_request(case: Path):
     recorded = json.loads((case / "request.json").read_text())
     equivalent = _equivalent_input(recorded)

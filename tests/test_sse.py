@@ -538,11 +538,13 @@ def test_recorded_streams_are_present() -> None:
     assert _FIXTURE_BODIES, "no streaming fixture found"
 
 
-@pytest.mark.parametrize(
-    "body_path",
-    _FIXTURE_BODIES,
-    ids=[f"{p.parent.parent.name}/{p.parent.name}" for p in _FIXTURE_BODIES],
-)
+_FIXTURE_PARAMS = [
+    pytest.param(p, id=f"{p.parent.parent.name}/{p.parent.name}") for p in _FIXTURE_BODIES
+] or [pytest.param(None, id="fixtures-missing", marks=pytest.mark.skip(
+    reason="../shared/fixtures/real not present: recorded provider streams unavailable"))]
+
+
+@pytest.mark.parametrize("body_path", _FIXTURE_PARAMS)
 def test_recorded_stream_every_chunking(body_path: Path) -> None:
     body = body_path.read_bytes()
     whole, parser = feed_all([body])
