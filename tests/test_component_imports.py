@@ -4,17 +4,13 @@ golem:llm/llm@1.0.0, and the portable flavour imports nothing from Golem."""
 from __future__ import annotations
 
 import pytest
-import wasmtime
-from wasmtime import component as wc
 
 from components.build import targets
+from runtime.host import ComponentHost
 from tests.conftest import built
 
 
 def _imports_exports(path) -> tuple[set[str], set[str]]:
-    engine = wasmtime.Engine()
-    from runtime.host import ComponentHost
-
     host = ComponentHost(path)
     ty = host.component.type
     return set(ty.imports(host.engine)), set(ty.exports(host.engine))
