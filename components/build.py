@@ -81,7 +81,7 @@ class Target:
 
 def _sources() -> list[Path]:
     files = [p for pkg in ENGINE_PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
-    files += sorted((ROOT / "wit").glob("*.wit"))
+    files += sorted((ROOT / "wit").glob("*.wit")) + sorted((ROOT / "wit" / "golem").rglob("*.wit"))
     return [p for p in files if "__pycache__" not in p.parts]
 
 

@@ -20,9 +20,17 @@ WASI_PACKAGES = ("io", "clocks", "random", "cli", "filesystem", "sockets", "http
 WASI_VERSION = "0.2.0"
 
 
+# Golem 1.2's host packages, written by this team from the documented signatures
+# (`wit/golem/<dir>`), copied beside the WASI packages under these names.
+GOLEM_PACKAGES = {"api": "golem-api@1.1.6", "rpc": "golem-rpc@0.2.0",
+                  "durability": "golem-durability@1.2.0"}
+
+
 def ensure_wit_deps(wit_dir: Path) -> Path:
-    """Make sure `wit_dir/deps` holds the pinned WASI packages; returns `wit_dir`."""
+    """Make sure `wit_dir/deps` holds the pinned WASI packages and our Golem WIT; returns
+    `wit_dir`."""
     deps = wit_dir / "deps"
+    _copy_golem(wit_dir, deps)
     wanted = [f"{name}@{WASI_VERSION}" for name in WASI_PACKAGES]
     if all((deps / pkg).is_dir() for pkg in wanted):
         return wit_dir
@@ -45,3 +53,20 @@ def ensure_wit_deps(wit_dir: Path) -> Path:
             for member in members:
                 (target / Path(member).name).write_bytes(archive.read(member))
     return wit_dir
+
+
+def _copy_golem(wit_dir: Path, deps: Path) -> None:
+    """Refresh the Golem packages in deps/ from wit/golem/ (cheap: a few small files)."""
+    for src_name, dest_name in GOLEM_PACKAGES.items():
+        src = wit_dir / "golem" / src_name
+        if not src.is_dir():
+            continue
+        dest = deps / dest_name
+        files = {f.name: f.read_bytes() for f in sorted(src.glob("*.wit"))}
+        if dest.is_dir() and {f.name: f.read_bytes() for f in dest.glob("*.wit")} == files:
+            continue
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        for name, data in files.items():
+            (dest / name).write_bytes(data)
