@@ -14,6 +14,8 @@ from wit_world.exports import llm as w
 
 from components import convert
 from components.transport import ResponseBody, Timeouts, TransportError, send
+from durability.host_api import DurabilityError
+from durability.source import Source
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
 from providers.base import HttpRequest, Provider
 from providers.response_decoder import ResponseDecoder
@@ -103,9 +105,11 @@ def _origin(url: str) -> str:
 
 
 class ChatStream(w.ChatStream):
-    """The resource handed to the caller.  Every method returns a value, never raises."""
+    """The resource handed to the caller.  Every method returns a value, never raises (but
+    for an oplog divergence, which must fail the worker).  `source` is a live `EventSource`
+    or, in the durable flavour, a `durability.stream.RecordedStream`."""
 
-    def __init__(self, source: EventSource) -> None:
+    def __init__(self, source: Source) -> None:
         self._source = source
 
     def get_next(self) -> Optional[list[w.StreamEvent]]:
@@ -118,6 +122,8 @@ class ChatStream(w.ChatStream):
     def _next(self, block: bool) -> Optional[list[w.StreamEvent]]:
         try:
             events = self._source.next_batch(block)
+        except DurabilityError:
+            raise
         except BaseException as exc:  # a trap would kill the instance for good
             self._source.ended = True
             try:

@@ -1,9 +1,12 @@
-"""The exported `llm` interface, shared by every provider's component.
+"""The exported `llm` interface, shared by every provider's component and both flavours.
 
 `send` and `continue` are the stream, drained into the accumulator: there is one code path
-from bytes to events.  The environment (API key, base URL) is read at call time, because
-module-level code in a component runs at build time.  Every export catches every exception
-and returns an `error` value: an uncaught exception would trap the instance for good.
+from bytes to events.  Each operation goes through a `Durability` strategy: straight through
+in the portable flavour, one oplog entry per LLM call in the durable one
+(`components/durable_guest.py`).  The environment (API key, base URL) is read at call time,
+because module-level code in a component runs at build time.  Every export catches every
+exception and returns an `error` value: an uncaught exception would trap the instance for
+good.  The one exception is an oplog divergence, which must fail the worker (host_api.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from wit_world.exports import llm as w
 
 from components import convert
 from components.chat_stream import ChatStream, EventSource
+from durability.continuation import Partial, continuation_request, continues_assistant_prefix
+from durability.host_api import DurabilityError
+from durability.source import FailedSource, Source
+from durability.strategy import Durability, PassThrough
 from normalizer.accumulator import Accumulator
 from normalizer.values import ChatEvent, ErrorCode, LlmError
 from providers.base import Provider
@@ -24,7 +31,7 @@ def _internal(where: str, exc: BaseException) -> LlmError:
     return LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in {where}: {exc!r}")
 
 
-def _drain(source: EventSource) -> ChatEvent:
+def _drain(source: Source) -> ChatEvent:
     accumulator = Accumulator()
     try:
         while True:
@@ -42,11 +49,19 @@ class LlmGuest:
 
     provider: Provider
 
+    def durability(self) -> Durability:
+        """The strategy for this flavour; the durable guest overrides it."""
+        return PassThrough()
+
     def send(self, messages: list[w.Message], config: w.Config) -> w.ChatEvent:
         try:
-            request = self.provider.chat_request(
-                convert.messages_in(messages), convert.config_in(config), os.environ)
-            return convert.chat_event_out(_drain(EventSource(self.provider, request, os.environ)))
+            msgs, cfg = convert.messages_in(messages), convert.config_in(config)
+            env = dict(os.environ)
+            request = self.provider.chat_request(msgs, cfg, env)
+            run = lambda: _drain(EventSource(self.provider, request, env))
+            return convert.chat_event_out(self.durability().send(msgs, cfg, run))
+        except DurabilityError:
+            raise
         except BaseException as exc:
             return convert.chat_event_out(_internal("send", exc))
 
@@ -54,17 +69,35 @@ class LlmGuest:
                   tool_results: Sequence[tuple[w.ToolCall, w.ToolResult]],
                   config: w.Config) -> w.ChatEvent:
         try:
-            request = self.provider.chat_request(
-                convert.messages_in(messages), convert.config_in(config), os.environ,
-                convert.tool_pairs_in(tool_results))
-            return convert.chat_event_out(_drain(EventSource(self.provider, request, os.environ)))
+            msgs, cfg = convert.messages_in(messages), convert.config_in(config)
+            pairs = convert.tool_pairs_in(tool_results)
+            env = dict(os.environ)
+            request = self.provider.chat_request(msgs, cfg, env, pairs)
+            run = lambda: _drain(EventSource(self.provider, request, env))
+            return convert.chat_event_out(self.durability().continue_(msgs, pairs, cfg, run))
+        except DurabilityError:
+            raise
         except BaseException as exc:
             return convert.chat_event_out(_internal("continue", exc))
 
     def stream(self, messages: list[w.Message], config: w.Config) -> w.ChatStream:
         try:
-            request = self.provider.chat_request(
-                convert.messages_in(messages), convert.config_in(config), os.environ)
-            return ChatStream(EventSource(self.provider, request, os.environ))
+            msgs, cfg = convert.messages_in(messages), convert.config_in(config)
+            env = dict(os.environ)
+            provider = self.provider
+
+            def open_live() -> Source:
+                return EventSource(provider, provider.chat_request(msgs, cfg, env), env)
+
+            def open_resume(partial: Partial) -> tuple[Source, bool]:
+                request = continuation_request(provider, msgs, cfg, env, partial)
+                prefilled = (not partial.empty and not partial.tool_calls
+                             and continues_assistant_prefix(provider, cfg)
+                             and partial.text != partial.text.rstrip())
+                return EventSource(provider, request, env), prefilled
+
+            return ChatStream(self.durability().stream(msgs, cfg, open_live, open_resume))
+        except DurabilityError:
+            raise
         except BaseException as exc:
-            return ChatStream(EventSource(self.provider, _internal("stream", exc)))
+            return ChatStream(FailedSource(_internal("stream", exc)))

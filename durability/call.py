@@ -1,0 +1,106 @@
+"""One durable function call: run it live and record it, or read its result back.
+
+This is the shape every golem:llm operation takes under durability (design.md's table):
+
+    begin-durable-function
+    current-durable-execution-state
+    live:   the provider call inside persist-nothing (restored afterwards, also on error)
+            persist-typed-durable-function-invocation(name, request, response)
+            end-durable-function
+    replay: read-persisted-typed-durable-function-invocation, check the name
+            end-durable-function                      (no HTTP at all)
+
+The live function never raises: its failures become the operation's own error value
+(`on_error`), so an error is recorded and replayed like any answer instead of leaving a
+begun-but-never-persisted call that would make the next replay diverge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar
+
+from durability.host_api import (
+    PERSIST_NOTHING,
+    READ_REMOTE,
+    WRITE_REMOTE,
+    DurabilityError,
+    DurableHost,
+)
+from durability.zone import persist_nothing
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An oplog function name (`interface::function`) and its wrapped function type."""
+
+    name: str
+    function_type: str
+
+    @property
+    def interface(self) -> str:
+        return self.name.partition("::")[0]
+
+    @property
+    def function(self) -> str:
+        return self.name.partition("::")[2]
+
+
+SEND = Operation("golem_llm::send", WRITE_REMOTE)
+CONTINUE = Operation("golem_llm::continue", WRITE_REMOTE)
+STREAM = Operation("golem_llm::stream", WRITE_REMOTE)
+GET_NEXT = Operation("golem_llm::get_next", READ_REMOTE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `durable_call` returns: the result, and whether it was computed live."""
+
+    value: Any
+    live: bool
+
+
+def durable_call(
+    host: DurableHost,
+    op: Operation,
+    request: Callable[[], Any],
+    live: Callable[[], R],
+    on_error: Callable[[BaseException], R],
+    encode: Callable[[R], Any],
+    decode: Callable[[Any], R],
+) -> Outcome:
+    """Run `op` durably.  `request()` and `encode(result)` give the value-and-type payloads
+    (computed only when recording); `decode` turns a recorded response back into a result."""
+    host.observe_function_call(op.interface, op.function)
+    begin = host.begin_durable_function(op.function_type)
+    state = host.current_durable_execution_state()
+    if state.is_live or state.persistence_level == PERSIST_NOTHING:
+        result = _run_live(host, live, on_error)
+        if state.persistence_level != PERSIST_NOTHING:
+            host.persist_typed_durable_function_invocation(
+                op.name, request(), encode(result), op.function_type)
+        host.end_durable_function(op.function_type, begin, False)
+        return Outcome(result, True)
+    replayed = host.read_persisted_typed_durable_function_invocation()
+    if replayed.function_name != op.name:
+        raise DurabilityError(
+            f"oplog divergence: expected an entry for {op.name}, found "
+            f"{replayed.function_name!r}; the caller did not repeat the same calls")
+    host.end_durable_function(op.function_type, begin, False)
+    return Outcome(decode(replayed.response), False)
+
+
+def _run_live(host: DurableHost, live: Callable[[], R],
+              on_error: Callable[[BaseException], R]) -> R:
+    result: Optional[R] = None
+    failure: Optional[BaseException] = None
+    with persist_nothing(host):
+        try:
+            result = live()
+        except DurabilityError:
+            raise
+        except BaseException as exc:  # recorded as the call's error value, never a trap
+            failure = exc
+    return on_error(failure) if failure is not None else result  # type: ignore[return-value]

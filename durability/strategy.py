@@ -1,0 +1,96 @@
+"""How the exported operations run: straight through (portable) or durably (Golem).
+
+The guest (`components/guest.py`) is written once against `Durability`.  The portable
+flavour gets `PassThrough`, which runs every operation as is and imports nothing from
+Golem; the durable flavour gets `Durable(host)`, which wraps each operation as design.md's
+durability table says.  A new provider gets durability for free: it only supplies requests
+and a normalizer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol, Sequence
+
+from durability.call import CONTINUE, SEND, STREAM, durable_call
+from durability.continuation import Partial
+from durability.host_api import DurableHost
+from durability.source import FailedSource, Source
+from durability.stream import RecordedStream
+from normalizer.values import ChatEvent, Config, ErrorCode, LlmError, Message, ToolCall, ToolResult
+
+# The live half of `stream`: open the provider stream.  The resume half: open the
+# continuation for a partial answer; True if the partial went as an assistant prefill
+# without its trailing whitespace.
+OpenLive = Callable[[], Source]
+OpenResume = Callable[[Partial], tuple[Source, bool]]
+
+
+class Durability(Protocol):
+    def send(self, messages: Sequence[Message], config: Config,
+             run: Callable[[], ChatEvent]) -> ChatEvent: ...
+
+    def continue_(self, messages: Sequence[Message],
+                  tool_results: Sequence[tuple[ToolCall, ToolResult]], config: Config,
+                  run: Callable[[], ChatEvent]) -> ChatEvent: ...
+
+    def stream(self, messages: Sequence[Message], config: Config, open_live: OpenLive,
+               open_resume: OpenResume) -> Source: ...
+
+
+class PassThrough:
+    """No durability: the portable flavour."""
+
+    def send(self, messages, config, run):
+        return run()
+
+    def continue_(self, messages, tool_results, config, run):
+        return run()
+
+    def stream(self, messages, config, open_live, open_resume):
+        return open_live()
+
+
+class Durable:
+    """One oplog entry per send/continue, one for opening a stream and one per get-next."""
+
+    def __init__(self, host: DurableHost, codec: Any) -> None:
+        self._host = host
+        self._codec = codec
+
+    def send(self, messages, config, run):
+        return durable_call(
+            self._host, SEND,
+            request=lambda: self._codec.send_request(messages, config),
+            live=run, on_error=_failed("send"),
+            encode=self._codec.chat_event, decode=self._codec.decode_chat_event,
+        ).value
+
+    def continue_(self, messages, tool_results, config, run):
+        return durable_call(
+            self._host, CONTINUE,
+            request=lambda: self._codec.continue_request(messages, tool_results, config),
+            live=run, on_error=_failed("continue"),
+            encode=self._codec.chat_event, decode=self._codec.decode_chat_event,
+        ).value
+
+    def stream(self, messages, config, open_live, open_resume):
+        opened: list[Source] = []
+
+        def live() -> None:
+            opened.append(open_live())
+
+        durable_call(
+            self._host, STREAM,
+            request=lambda: self._codec.stream_request(messages, config),
+            live=live,
+            on_error=lambda exc: opened.append(FailedSource(
+                LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in stream: {exc!r}"))),
+            encode=lambda _: self._codec.stream_response(),
+            decode=self._codec.decode_stream_response,
+        )
+        return RecordedStream(self._host, self._codec, opened[0] if opened else None,
+                              open_resume)
+
+
+def _failed(where: str) -> Callable[[BaseException], ChatEvent]:
+    return lambda exc: LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in {where}: {exc!r}")
