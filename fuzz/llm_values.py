@@ -69,3 +69,34 @@ tool_results = st.one_of(
               error_code=st.none() | SHORT),
 )
 tool_pairs = st.lists(st.tuples(tool_calls, tool_results), max_size=3)
+
+# --- Output values (responses, stream events), for round-tripping the durability codec ---
+
+usages = st.builds(v.Usage, input_tokens=st.none() | U32, output_tokens=st.none() | U32,
+                   total_tokens=st.none() | U32)
+response_metadata = st.builds(
+    v.ResponseMetadata,
+    finish_reason=st.none() | st.sampled_from(list(v.FinishReason)),
+    usage=st.none() | usages,
+    provider_id=st.none() | SHORT,
+    timestamp=st.none() | st.sampled_from(["1700000000", "2025-05-01T00:00:00Z"]) | SHORT,
+    provider_metadata_json=st.none() | st.just('{"system_fingerprint": "fp"}') | TEXT,
+)
+llm_errors = st.builds(v.LlmError, code=st.sampled_from(list(v.ErrorCode)), message=TEXT,
+                       provider_error_json=st.none() | TEXT)
+complete_responses = st.builds(
+    v.CompleteResponse, id=SHORT, content=st.lists(content_parts, max_size=3).map(tuple),
+    tool_calls=st.lists(tool_calls, max_size=3).map(tuple), metadata=response_metadata)
+chat_events = st.one_of(
+    complete_responses,
+    st.builds(v.ToolRequest, st.lists(tool_calls, max_size=3).map(tuple)),
+    llm_errors,
+)
+stream_deltas = st.builds(
+    v.StreamDelta,
+    content=st.none() | st.lists(content_parts, max_size=3).map(tuple),
+    tool_calls=st.none() | st.lists(tool_calls, max_size=2).map(tuple),
+)
+stream_events = st.one_of(stream_deltas, st.builds(v.Finish, response_metadata), llm_errors)
+get_next_batches = st.none() | st.lists(stream_events, max_size=5)
+"""What one `get-next` returns: `None` (nothing ready yet) or a batch."""
