@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from durability import llm_codec
 from durability.continuation import INSTRUCTION, Partial, continuation_messages
 from durability.host_api import PERSIST_NOTHING, SMART, DurabilityError
 from durability.strategy import Durable, PassThrough
@@ -57,8 +58,9 @@ def drain(stream, block=False, limit=100):
     return text, sum(isinstance(e, v.Finish) for e in events), seen
 
 
-def run_stream(golem, opens, block=False):
-    stream = Durable(golem, IdentityCodec()).stream(USER, CONFIG, opens.open_live, opens.open_resume)
+def run_stream(golem, opens, block=False, codec=None):
+    stream = Durable(golem, codec or IdentityCodec()).stream(
+        USER, CONFIG, opens.open_live, opens.open_resume)
     result = drain(stream, block)
     stream.close()
     return result
@@ -158,24 +160,26 @@ def test_an_error_event_ends_the_stream_the_same_way_live_and_in_replay(block):
     assert again.live_opens == 0 and again.partials == []
 
 
+@pytest.mark.parametrize("codec", [IdentityCodec(), llm_codec], ids=["identity", "llm_codec"])
 @pytest.mark.parametrize("block", [False, True])
-def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(block):
+def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(block, codec):
     golem = FakeGolem()
-    full_text, _, _ = run_stream(golem, Opens(), block)
+    full_text, _, _ = run_stream(golem, Opens(), block, codec)
     total = len(invocations(golem))
     for crash_at in range(2, total + 1):  # persist 1 is the stream open
         first = FakeGolem(crash_at_persist=crash_at)
         opens = Opens()
         with pytest.raises(InjectedCrash):
-            run_stream(first, opens, block)
+            run_stream(first, opens, block, codec)
+        recorded = [codec.decode_get_next_response(e[3]) for e in invocations(first)[1:]]
         before = "".join(
-            p.text for e in invocations(first)[1:] for ev in (e[3] or ()) if isinstance(ev, v.StreamDelta)
+            p.text for batch in recorded for ev in (batch or ()) if isinstance(ev, v.StreamDelta)
             for p in ev.content or ())
         resumed = Opens()
-        text, finishes, _ = run_stream(FakeGolem(first.oplog), resumed, block)
+        text, finishes, _ = run_stream(FakeGolem(first.oplog), resumed, block, codec)
         assert finishes == 1, crash_at
         assert resumed.live_opens == 0
-        got_finish_before = any(isinstance(ev, v.Finish) for e in invocations(first)[1:] for ev in (e[3] or ()))
+        got_finish_before = any(isinstance(ev, v.Finish) for batch in recorded for ev in (batch or ()))
         if got_finish_before:
             assert resumed.partials == [] and text == full_text
         else:
