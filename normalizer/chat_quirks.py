@@ -12,6 +12,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from normalizer.values import ErrorCode
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """How a server means one HTTP status differently from the shared table
+    (`normalizer.error_codes.code_from_status`).
+
+    The rule also applies to the same number given as `code` in an in-band error object,
+    because OpenRouter uses its HTTP statuses there.
+
+    status: the HTTP status (or numeric in-band `code`).
+    code: the golem:llm error code it means for this server.
+    phrase: the words in parentheses after the status in the message ("insufficient
+        credits" rather than the code's generic "invalid request").
+    note: what the caller should know or do, put before the server's own message;
+        empty for none.
+    """
+
+    status: int
+    code: ErrorCode
+    phrase: str
+    note: str = ""
+
 
 @dataclass(frozen=True)
 class ChatQuirks:
@@ -41,6 +65,13 @@ class ChatQuirks:
     metadata_fields:
         Top-level chunk keys copied into `provider_metadata_json` when present and not null
         (OpenRouter adds `provider`, the upstream that served the request).
+    status_rules:
+        Statuses this server means differently from the shared status table (`StatusRule`).
+    auth_error_phrases:
+        Lowercase phrases that make a 4xx error an authentication failure whatever its
+        status: xAI answers a wrong API key with HTTP 400 ("Incorrect API key provided"),
+        where the status alone would say invalid-request.  Matched against the error's
+        message and its `code` string.
     """
 
     label: str = "OpenAI"
@@ -49,18 +80,66 @@ class ChatQuirks:
     usage_completion_excludes_reasoning: bool = False
     error_finish_is_error: bool = True
     metadata_fields: tuple[str, ...] = ("model", "system_fingerprint")
+    status_rules: tuple[StatusRule, ...] = ()
+    auth_error_phrases: tuple[str, ...] = ()
+
+    def status_rule(self, status: int) -> StatusRule | None:
+        """The rule for `status`, or None when the shared table applies."""
+        for rule in self.status_rules:
+            if rule.status == status:
+                return rule
+        return None
 
 
 OPENAI_QUIRKS = ChatQuirks()
 """OpenAI itself: the defaults."""
 
-XAI_QUIRKS = ChatQuirks(label="xAI", usage_completion_excludes_reasoning=True)
-"""xAI Grok (reference §4): whole tool calls per chunk need no flag (the assembler handles
-them); only the usage arithmetic differs."""
+XAI_QUIRKS = ChatQuirks(
+    label="xAI",
+    usage_completion_excludes_reasoning=True,
+    auth_error_phrases=(
+        "incorrect api key",
+        "invalid api key",
+        "no api key",
+        "missing api key",
+        "valid authentication credentials",
+    ),
+    status_rules=(
+        StatusRule(
+            410, ErrorCode.UNSUPPORTED, "gone",
+            "xAI retired this feature (Live Search's search_parameters answers 410); "
+            "use the Agent Tools API instead.",
+        ),
+    ),
+)
+"""xAI Grok (reference §4): whole tool calls per chunk, absent `finish_reason` keys and empty
+deltas need no flag (the normalizer handles them for every server).  What differs is the
+usage arithmetic, the wrong-key 400, and 410 for retired features.  Its flat error body
+(`{"code": "<gRPC status words>", "error": "<message>"}`) is read by the shared error
+mapping, which accepts every shape."""
 
 OPENROUTER_QUIRKS = ChatQuirks(
     label="OpenRouter",
     metadata_fields=("model", "system_fingerprint", "provider"),
+    status_rules=(
+        StatusRule(
+            402, ErrorCode.RATE_LIMIT_EXCEEDED, "insufficient credits",
+            "OpenRouter account has insufficient credits for this request; add credits at "
+            "https://openrouter.ai/settings/credits or lower max-tokens (retrying will not "
+            "help until then).",
+        ),
+        StatusRule(403, ErrorCode.INVALID_REQUEST, "flagged by moderation",
+                   "the input was flagged by the model's moderation."),
+        StatusRule(408, ErrorCode.INTERNAL_ERROR, "timed out"),
+        StatusRule(502, ErrorCode.INTERNAL_ERROR, "upstream provider error"),
+        StatusRule(503, ErrorCode.INTERNAL_ERROR, "no provider available"),
+    ),
 )
-"""OpenRouter (reference §5): repeated finish_reason and in-band errors are handled by the
-normalizer for every server; the upstream provider's name is worth keeping."""
+"""OpenRouter (reference §5): repeated finish_reason, `: OPENROUTER PROCESSING` comments and
+in-band errors are handled for every server; the upstream provider's name is worth keeping.
+
+Status decisions (§5.3): 402 (no credits) is `rate-limit-exceeded`, the code OpenAI's
+exhausted quota (429 `insufficient_quota`) already gets, so one caller policy ("usage limit
+reached") covers both; the message says that waiting does not help.  403 is OpenRouter's
+moderation refusal, not a credentials problem, so `invalid-request`.  408 is an upstream
+timeout, so `internal-error` like the other transient server-side failures."""

@@ -420,7 +420,7 @@ class OpenAiChatNormalizer:
 
     def _error(self, chunk: dict) -> list[StreamEvent]:
         self._terminal = True
-        return [error_from_chunk(chunk, self._quirks.label)]
+        return [error_from_chunk(chunk, quirks=self._quirks)]
 
     def _fail(self, message: str) -> list[StreamEvent]:
         self._terminal = True

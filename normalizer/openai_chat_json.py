@@ -66,7 +66,7 @@ def events_from_completion(body: Any, quirks: ChatQuirks = OPENAI_QUIRKS) -> lis
     if not isinstance(body, dict):
         return [LlmError(ErrorCode.INTERNAL_ERROR, "malformed response: not a JSON object")]
     if is_error_chunk(body):
-        return [error_from_chunk(body, quirks.label)]
+        return [error_from_chunk(body, quirks=quirks)]
     choices = body.get("choices")
     choice = None
     if isinstance(choices, list):

@@ -11,7 +11,10 @@ The shapes this accepts, all seen in recorded traffic or documented (reference Â
 
 For an HTTP error the status decides the code (it is the one thing every server gets right);
 inside a stream the status is 200, so a numeric `code` stands in for it and, failing that,
-the words in `type` / `code` / `metadata.error_type` decide.
+the words in `type` / `code` / `metadata.error_type` decide.  Where a server means a status
+differently (OpenRouter's 402, xAI's wrong-key 400) its `ChatQuirks` says so
+(`status_rules`, `auth_error_phrases`), so each provider's errors are mapped by its own
+table and OpenAI's by the defaults.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from normalizer.chat_quirks import OPENAI_QUIRKS, ChatQuirks
 from normalizer.error_codes import code_from_status
 from normalizer.values import ErrorCode, LlmError
 
@@ -80,12 +84,44 @@ def _code_from_words(words: str) -> ErrorCode:
     return ErrorCode.UNKNOWN
 
 
-def error_code_from_object(obj: dict) -> ErrorCode:
+def status_code(status: int, quirks: ChatQuirks = OPENAI_QUIRKS) -> ErrorCode:
+    """The golem:llm code for an HTTP status (or a numeric in-band code) from this server."""
+    rule = quirks.status_rule(status)
+    return rule.code if rule is not None else code_from_status(status)
+
+
+def _is_auth_message(quirks: ChatQuirks, *texts: object) -> bool:
+    """True when one of the server's authentication phrases is in one of `texts`."""
+    phrases = quirks.auth_error_phrases
+    if not phrases:
+        return False
+    for text in texts:
+        if isinstance(text, str) and text:
+            lowered = text.lower()
+            if any(phrase in lowered for phrase in phrases):
+                return True
+    return False
+
+
+def _refine(code: ErrorCode, quirks: ChatQuirks, *texts: object) -> ErrorCode:
+    """An invalid-request or unknown error that says it is about the API key is an
+    authentication failure on servers that send one that way (xAI's 400)."""
+    if code in (ErrorCode.INVALID_REQUEST, ErrorCode.UNKNOWN) and _is_auth_message(quirks, *texts):
+        return ErrorCode.AUTHENTICATION_FAILED
+    return code
+
+
+def error_code_from_object(obj: dict, quirks: ChatQuirks = OPENAI_QUIRKS) -> ErrorCode:
     """The golem:llm code for one error object found in a stream (no HTTP status known)."""
     status = _numeric_code(obj.get("code"))
     if status is not None:
-        return code_from_status(status)
-    return _code_from_words(_words(obj))
+        code = status_code(status, quirks)
+    else:
+        code = _code_from_words(_words(obj))
+    message = obj.get("message")
+    if message is None and isinstance(obj.get("error"), str):
+        message = obj.get("error")  # xAI's flat shape: the message is the `error` string
+    return _refine(code, quirks, message, obj.get("code"))
 
 
 def _kind(obj: dict) -> str:
@@ -97,12 +133,15 @@ def _kind(obj: dict) -> str:
     return ""
 
 
-def error_from_chunk(chunk: dict, label: str = "OpenAI") -> LlmError:
+def error_from_chunk(chunk: dict, label: Optional[str] = None, *,
+                     quirks: ChatQuirks = OPENAI_QUIRKS) -> LlmError:
     """The `LlmError` for a stream chunk that `is_error_chunk` accepted.
 
-    `provider_error_json` is the JSON of the error object itself (the whole chunk for the
-    flat xAI and vLLM shapes, where the error *is* the chunk).
+    `label` defaults to the quirks' label.  `provider_error_json` is the JSON of the error
+    object itself (the whole chunk for the flat xAI and vLLM shapes, where the error *is*
+    the chunk).
     """
+    label = label or quirks.label
     error = chunk.get("error")
     if isinstance(error, dict):
         obj = error
@@ -117,12 +156,16 @@ def error_from_chunk(chunk: dict, label: str = "OpenAI") -> LlmError:
         message = chunk.get("message")
         if message is None and error:
             message = str(error)
-    code = error_code_from_object(obj)
+    code = error_code_from_object(obj, quirks)
     kind = _kind(obj)
     text = str(message) if message else "no message given"
     prefix = f"{label} reported an error mid-stream"
     if kind:
         prefix += f" ({kind})"
+    status = _numeric_code(obj.get("code"))
+    rule = quirks.status_rule(status) if status is not None else None
+    if rule is not None and rule.note and code is rule.code:
+        text = f"{rule.note} {label} said: {text}"
     return LlmError(code, f"{prefix}: {text}", json.dumps(obj, ensure_ascii=False))
 
 
@@ -174,25 +217,39 @@ def _phrase(code: ErrorCode, parsed: Any) -> str:
     return _PHRASES[code]
 
 
-def error_from_body(status: int, body: bytes, label: str = "OpenAI") -> LlmError:
+def error_from_body(status: int, body: bytes, label: Optional[str] = None, *,
+                    quirks: ChatQuirks = OPENAI_QUIRKS) -> LlmError:
     """The `LlmError` for a non-2xx HTTP response.
 
-    The status decides the code (`code_from_status`).  The message names the provider, the
-    status and its meaning, then the provider's own message, or the start of the body when
-    there is none.  `provider_error_json` is the body when it is JSON; otherwise a JSON
-    object holding the status and (the start of) the body, so it is always valid JSON.
+    The status decides the code (`status_code`: the shared table, refined by the server's
+    `status_rules`); a 4xx whose message is about the API key is an authentication failure
+    on servers with `auth_error_phrases`.  The message names the provider (`label`, default
+    the quirks' label), the status and its meaning, the rule's note if any, then the
+    provider's own message, or the start of the body when there is none.
+    `provider_error_json` is the body when it is JSON; otherwise a JSON object holding the
+    status and (the start of) the body, so it is always valid JSON.
     """
+    label = label or quirks.label
     text = body.decode("utf-8", "replace")
     try:
         parsed: Any = json.loads(text)
     except ValueError:
         parsed = None
-    code = code_from_status(status)
     message = _message_from_body(parsed)
+    code = status_code(status, quirks)
+    if 400 <= status < 500:
+        flat_code = parsed.get("code") if isinstance(parsed, dict) else None
+        code = _refine(code, quirks, message, flat_code)
+    rule = quirks.status_rule(status)
+    if rule is not None and code is not rule.code:
+        rule = None  # refined away from the rule's meaning (a key problem): say that instead
+    phrase = rule.phrase if rule is not None else _phrase(code, parsed)
     if message is None:
         snippet = text.strip()[:_BODY_SNIPPET]
         message = snippet if snippet else "(empty body)"
-    full = f"{label} returned HTTP {status} ({_phrase(code, parsed)}): {message}"
+    if rule is not None and rule.note:
+        message = f"{rule.note} {label} said: {message}"
+    full = f"{label} returned HTTP {status} ({phrase}): {message}"
     if parsed is not None:
         provider_json = text
     else:

@@ -2,7 +2,7 @@
 
 The body mapping itself (status → code, the message found in OpenAI's nested, xAI's flat or
 OpenRouter's error shape, the body kept as `provider_error_json`) is the dialect's and lives
-in `normalizer.openai_error`.  This wrapper adds two things the provider is in a position to
+in `normalizer.openai_error`, driven by the provider's `ChatQuirks`.  This wrapper adds two things the provider is in a position to
 do: name the provider in the message, and scrub the API key.
 
 No real server echoes a full key (OpenAI masks it), but a proxy, gateway or emulator might,
@@ -23,8 +23,8 @@ import json
 import re
 from typing import Mapping, Optional
 
-from normalizer.error_codes import code_from_status
-from normalizer.openai_error import error_from_body
+from normalizer.chat_quirks import ChatQuirks
+from normalizer.openai_error import error_from_body, status_code
 from normalizer.values import LlmError
 
 REDACTED = "[redacted]"
@@ -34,16 +34,19 @@ _KEY_SHAPED = re.compile(
 )
 
 
-def error_from_response(status: int, body: bytes, label: str, secret: Optional[str]) -> LlmError:
-    """The error value for an HTTP error response; never raises, never contains `secret`."""
+def error_from_response(status: int, body: bytes, quirks: ChatQuirks,
+                        secret: Optional[str]) -> LlmError:
+    """The error value for an HTTP error response, mapped by the provider's own quirks
+    (`quirks.label` names it); never raises, never contains `secret`."""
     if secret:
         body = body.replace(secret.encode("utf-8"), REDACTED.encode("utf-8"))
     body = _KEY_SHAPED.sub(REDACTED.encode("utf-8"), body)
+    label = quirks.label
     try:
-        error = error_from_body(status, body, label=label)
+        error = error_from_body(status, body, quirks=quirks)
     except Exception as exc:  # an export must never trap; keep the status's meaning at least
         error = LlmError(
-            code_from_status(status),
+            status_code(status, quirks),
             f"{label} returned HTTP {status}; its body could not be read ({type(exc).__name__})",
             json.dumps({"status": status}),
         )

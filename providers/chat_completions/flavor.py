@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from normalizer.chat_quirks import ChatQuirks
+from providers.chat_completions.refusals import ParameterRule
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class ChatCompletionsFlavor:
         OpenRouter documents only `max_tokens`.
     extra_headers_from_env: (header, environment variable) pairs sent when the variable is set
         and non-empty, e.g. OpenRouter's optional `HTTP-Referer` and `X-Title`.
+    parameter_rules: body fields the provider rejects for some models (xAI reasoning
+        models and `stop`), refused before sending (`refusals.ParameterRule`).
+    inline_image_types: the mime types accepted for inline images; empty = any (left to
+        the API).  xAI takes JPEG and PNG only.
+    typed_options: (provider option, JSON kind) pairs: the option's value must parse as that
+        kind ("object", "array", "string", "number", "boolean"), because the API expects it
+        and a bare word would be sent as a string, e.g. OpenRouter's `provider` object.
+        `stream_options` must be an object for every flavour.
     """
 
     label: str
@@ -42,3 +51,6 @@ class ChatCompletionsFlavor:
     path: str = "/chat/completions"
     max_tokens_field: str = "max_completion_tokens"
     extra_headers_from_env: tuple[tuple[str, str], ...] = ()
+    parameter_rules: tuple[ParameterRule, ...] = ()
+    inline_image_types: tuple[str, ...] = ()
+    typed_options: tuple[tuple[str, str], ...] = ()

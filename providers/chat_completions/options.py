@@ -16,7 +16,10 @@ would break the contract rather than the request:
 - a field that config already set (e.g. `temperature` with `config.temperature`) is a
   conflict, reported instead of silently picking one; unset config fields may be filled.
 - `stream_options` must be an object; the request adds `include_usage: true` to it, because
-  usage arrives only with it.  Duplicate keys: the last one wins, like JSON objects.
+  usage arrives only with it.  A flavour can require other kinds (`typed_options`, e.g.
+  OpenRouter's `provider` object and `models` array), so that a value that did not parse as
+  JSON is refused here instead of reaching the API as a string.  Duplicate keys: the last
+  one wins, like JSON objects.
 """
 
 from __future__ import annotations
@@ -37,14 +40,31 @@ _RESERVED_WHY = (
 _CREDENTIAL_KEYS = ("api_key", "apikey", "authorization", "x_api_key")
 
 
+_KINDS: Mapping[str, tuple[str, tuple[type, ...]]] = {
+    "object": ("a JSON object", (dict,)),
+    "array": ("a JSON array", (list,)),
+    "string": ("a string", (str,)),
+    "number": ("a number", (int, float)),
+    "boolean": ("true or false", (bool,)),
+}
+
+_ALWAYS_TYPED = (("stream_options", "object"),)
+
+
 def provider_options(
-    options: Sequence[Kv], api_key_env: str, set_by_config: Mapping[str, str]
+    options: Sequence[Kv],
+    api_key_env: str,
+    set_by_config: Mapping[str, str],
+    typed: Sequence[tuple[str, str]] = (),
 ) -> Union[JsonObject, LlmError]:
     """Body fields from the options, or the error for the first one that may not be set.
 
     `set_by_config` maps each body field the config already filled to the config field that
-    filled it, for the conflict message.
+    filled it, for the conflict message.  `typed` lists (option, JSON kind) pairs whose
+    values must be of that kind (see the module doc).
     """
+    kinds = dict(_ALWAYS_TYPED)
+    kinds.update(typed)
     fields: JsonObject = {}
     for option in options:
         key = option.key
@@ -52,13 +72,22 @@ def provider_options(
         if refusal is not None:
             return LlmError(ErrorCode.INVALID_REQUEST, refusal)
         value = option_value(option.value)
-        if key == "stream_options" and not isinstance(value, dict):
+        kind = kinds.get(key)
+        if kind is not None and not _is_kind(value, kind):
             return LlmError(
                 ErrorCode.INVALID_REQUEST,
-                f"provider option 'stream_options' must be a JSON object, got {option.value!r}",
+                f"provider option {key!r} must be {_KINDS[kind][0]}, got {option.value!r}",
             )
         fields[key] = value
     return fields
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind not in _KINDS:
+        return True  # an unknown kind in a flavour table constrains nothing
+    if isinstance(value, bool) and kind != "boolean":
+        return False  # bool is an int in Python, never a number in JSON
+    return isinstance(value, _KINDS[kind][1])
 
 
 def option_value(text: str) -> Any:

@@ -66,7 +66,7 @@ class ChatCompletionsProvider:
         "[redacted]" (see chat_completions/errors.py).  Without it the body is mapped as is.
         """
         secret = secret_from_env(self.flavor.api_key_env, env)
-        return error_from_response(status, body, self.flavor.label, secret)
+        return error_from_response(status, body, self.flavor.quirks, secret)
 
     def normalizer(self) -> Normalizer:
         """A fresh stream normalizer that knows this flavor's quirks."""

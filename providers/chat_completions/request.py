@@ -16,6 +16,7 @@ from providers.base import HttpRequest
 from providers.chat_completions.flavor import ChatCompletionsFlavor
 from providers.chat_completions.messages import convert_messages
 from providers.chat_completions.options import provider_options
+from providers.chat_completions.refusals import refuse_inline_images, refuse_parameters
 from providers.chat_completions.tool_results import tool_exchange_messages
 from providers.chat_completions.tools import convert_tool_choice, convert_tools
 
@@ -36,6 +37,11 @@ def build_request(
     body = build_body(flavor, messages, config, tool_results)
     if isinstance(body, LlmError):
         return body
+    refusal = refuse_parameters(flavor.label, flavor.parameter_rules, body)
+    if refusal is None:
+        refusal = refuse_inline_images(flavor.label, flavor.inline_image_types, messages)
+    if refusal is not None:
+        return refusal
     encoded = encode_body(body)
     if isinstance(encoded, LlmError):
         return encoded
@@ -127,7 +133,8 @@ def build_body(
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
 
-    extra = provider_options(config.provider_options, flavor.api_key_env, set_by_config)
+    extra = provider_options(config.provider_options, flavor.api_key_env, set_by_config,
+                             flavor.typed_options)
     if isinstance(extra, LlmError):
         return extra
     stream_options = extra.pop("stream_options", {})

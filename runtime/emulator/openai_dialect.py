@@ -10,8 +10,12 @@ and, when the request set `stream_options.include_usage`, a `choices: []` usage 
 
 Dialect knobs in `Scenario.extra`: `obfuscation` (bool, default True: add OpenAI's random
 `obfuscation` padding field to chunks unless the request disables it), `system_fingerprint`
-(str or None), `service_tier` (str or None).  Grok and OpenRouter can subclass this and
-override the chunk-level hooks.
+(str or None), `service_tier` (str or None).
+
+OpenAI-compatible servers reuse this class: the stream's habits come from a `ChatWire` table
+(`wire`, chat_wire.py) and the shapes that really differ (error bodies, the plain answer's
+message, usage) from the hook methods at the end, which xai_dialect.py and
+openrouter_dialect.py override.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import uuid
 from typing import Any, Mapping
 
 from runtime.emulator.auth import bearer_token, mask_key
+from runtime.emulator.chat_wire import OPENAI_WIRE, ChatWire
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
     RenderContext,
@@ -94,6 +99,7 @@ class OpenAIDialect:
     """Renders scenarios as OpenAI Chat Completions answers."""
 
     name = "openai"
+    wire: ChatWire = OPENAI_WIRE
 
     def __init__(self, path: str = "/v1/chat/completions") -> None:
         self.path = path
@@ -114,9 +120,7 @@ class OpenAIDialect:
 
     def error(self, status: int, message: str, *, type: str | None = None, code: str | None = None,
               param: str | None = None, headers: tuple[tuple[str, str], ...] = ()) -> Response:
-        if type is None:
-            type = "server_error" if status >= 500 else "invalid_request_error"
-        return json_response(status, error_object(message, type, code, param),
+        return json_response(status, self.error_body(status, message, type=type, code=code, param=param),
                              (*self.common_headers(), *headers))
 
     def bad_json(self) -> Response:
@@ -230,47 +234,28 @@ class OpenAIDialect:
     def render_error(self, scenario: Scenario, view: RequestView, ctx: RenderContext,
                      status: int | None = None) -> Response:
         status = status if status is not None else scenario.error_status or 500
-        headers = [*self.common_headers(ctx), *scenario.headers]
-        if scenario.retry_after is not None:
-            headers.append(("retry-after", _seconds(scenario.retry_after)))
-            headers.append(("retry-after-ms", str(int(scenario.retry_after * 1000))))
-        if status == 429:
-            headers += [("x-ratelimit-limit-requests", "3"), ("x-ratelimit-remaining-requests", "0"),
-                        ("x-ratelimit-reset-requests", "20s")]
+        headers = [*self.common_headers(ctx), *scenario.headers, *self.error_headers(status, scenario)]
         if scenario.error_body is not None:
             return raw_error_response(status, scenario, tuple(headers))
-        message, type_, code, param = error_defaults(status, view.model)
-        body = error_object(scenario.error_message or message, scenario.error_type or type_,
-                            scenario.error_code if scenario.error_code is not None else code, param)
-        return json_response(status, body, tuple(headers), scenario=scenario)
+        return json_response(status, self.scenario_error_body(status, scenario, view), tuple(headers),
+                             scenario=scenario)
 
     def render_json(self, scenario: Scenario, view: RequestView, ctx: RenderContext) -> Response:
         if scenario.in_band_error:
             # A plain answer has no "in band": the failure becomes an HTTP 500.
             return self.render_error(scenario, view, ctx, status=500)
         calls = self.tool_call_ids(scenario, ctx)
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": scenario.text if (scenario.text or not calls) else None,
-        }
-        if calls:
-            message["tool_calls"] = [
-                {"id": cid, "type": "function", "function": {"name": c.name, "arguments": c.arguments_json}}
-                for cid, c in calls
-            ]
-        message["refusal"] = None
-        message["annotations"] = []
         body = {
             "id": self.completion_id(ctx),
             "object": "chat.completion",
             "created": ctx.created,
             "model": scenario.response_model or view.model,
-            "choices": [{"index": 0, "message": message, "logprobs": None,
-                         "finish_reason": self.finish_reason(scenario.effective_finish)}],
+            "choices": [self.choice(scenario, self.completion_message(scenario, calls),
+                                    self.finish_reason(scenario.effective_finish), key="message")],
             "usage": self.usage(scenario, view),
             **self.envelope_tail(scenario),
         }
-        data = json_bytes(body)
+        data = self.json_prefix(scenario) + json_bytes(body)
         headers = (("content-type", "application/json"), *self.common_headers(ctx), *scenario.headers)
         if scenario.truncate == "none":
             return Response(200, headers, (data,), write_size=scenario.write_size)
@@ -282,9 +267,11 @@ class OpenAIDialect:
 
     def render_stream(self, scenario: Scenario, view: RequestView, request: Mapping[str, Any],
                       ctx: RenderContext) -> Response:
+        wire = self.wire
         options = request.get("stream_options")
-        obfuscate = scenario.extra.get("obfuscation", True) and not (
+        obfuscate = wire.obfuscation and scenario.extra.get("obfuscation", True) and not (
             isinstance(options, Mapping) and options.get("include_obfuscation") is False)
+        include_usage = view.include_usage or wire.usage_always
         head = {
             "id": self.completion_id(ctx),
             "object": "chat.completion.chunk",
@@ -292,60 +279,177 @@ class OpenAIDialect:
             "model": scenario.response_model or view.model,
             **self.envelope_tail(scenario),
         }
-        events: list[bytes] = []
+        events: list[bytes] = list(self.stream_prelude(scenario))
+        prelude = len(events)
 
         def chunk(choices: list[Any], usage: Any = None) -> None:
             obj = {**head, "choices": choices}
-            if view.include_usage:
+            if usage is not None or (view.include_usage and wire.usage_null_on_chunks):
                 obj["usage"] = usage
             if obfuscate:
-                n = len(events)
+                n = len(events) - prelude
                 obj["obfuscation"] = (_OBFUSCATION_ALPHABET * 2)[n % 17 : n % 17 + (n * 5) % 16]
             events.append(sse(obj))
 
         def delta(d: dict[str, Any], finish: str | None = None) -> None:
-            chunk([{"index": 0, "delta": d, "logprobs": None, "finish_reason": finish}])
+            if wire.role == "every_delta":
+                d = {"content": None if "tool_calls" in d else d.get("content", ""),
+                     "role": "assistant", **d}
+            chunk([self.choice(scenario, d, finish)])
 
-        calls = self.tool_call_ids(scenario, ctx)
-        first: dict[str, Any] = {"role": "assistant", "content": ""}
-        merged_first_call = not scenario.text and bool(calls)
-        if merged_first_call:
-            first["content"] = None
-            first["tool_calls"] = [self.tool_call_opener(0, *calls[0])]
-        first["refusal"] = None
-        delta(first)
-        for piece in split_text(scenario.text, scenario.text_chunk_chars):
-            delta({"content": piece})
-        for index, (cid, call) in enumerate(calls):
-            if not (index == 0 and merged_first_call):
-                delta({"tool_calls": [self.tool_call_opener(index, cid, call)]})
-            for fragment in _fragments(call.arguments_json, scenario.args_chunk_chars):
-                delta({"tool_calls": [{"index": index, "function": {"arguments": fragment}}]})
+        for d in self.answer_deltas(scenario, ctx):
+            delta(d)
         answer_events = len(events)
 
         if scenario.in_band_error:
-            keep = max(min(2, answer_events), (answer_events + 1) // 2)
+            shown = answer_events - prelude
+            keep = prelude + max(min(2, shown), (shown + 1) // 2)
             del events[keep:]
-            message, type_, code, _ = error_defaults(500, view.model)
-            events.append(sse(error_object(scenario.error_message or message,
-                                           scenario.error_type or type_, scenario.error_code or code)))
+            events.extend(self.in_band_error_events(scenario, view, head))
             body, ending = tuple(events), "complete"
         else:
-            delta({}, self.finish_reason(scenario.effective_finish))
-            if view.include_usage:
-                chunk([], self.usage(scenario, view))
+            finish = self.finish_reason(scenario.effective_finish)
+            closing = [self.choice(scenario, self.closing_delta(), finish)]
+            if include_usage and wire.finish_in_usage_chunk and scenario.extra.get("usage_with_finish"):
+                chunk(closing, self.usage(scenario, view))  # one chunk with both (seen via OpenRouter)
+            else:
+                delta({}, finish)
+                if include_usage:
+                    chunk(closing if wire.finish_in_usage_chunk else [], self.usage(scenario, view))
             events.append(b"data: [DONE]\n\n")
-            body, ending = cut_events(events, answer_events, scenario)
+            cut, ending = cut_events(events[prelude:], answer_events - prelude, scenario)
+            body = (*events[:prelude], *cut)
 
         headers = (("content-type", "text/event-stream; charset=utf-8"), *self.common_headers(ctx),
                    *scenario.headers)
         return Response(200, headers, body, streaming=True, chunk_delay_s=scenario.chunk_delay_s,
                         write_size=scenario.write_size, ending=ending)  # type: ignore[arg-type]
 
+    def answer_deltas(self, scenario: Scenario, ctx: RenderContext) -> list[dict[str, Any]]:
+        """The deltas that carry the answer, in order: reasoning (when the wire streams it),
+        text, then tool calls (whole, or an opener and argument fragments), with the role
+        placed as the wire places it ("every_delta" is applied when each chunk is written)."""
+        wire = self.wire
+        deltas: list[dict[str, Any]] = []
+        if wire.reasoning_key and scenario.reasoning:
+            deltas += [self.reasoning_delta(piece)
+                       for piece in split_text(scenario.reasoning, scenario.text_chunk_chars)]
+        deltas += [{"content": piece} for piece in split_text(scenario.text, scenario.text_chunk_chars)]
+        calls = self.tool_call_ids(scenario, ctx)
+        if calls:
+            deltas += [{} for _ in range(self.empty_deltas(scenario))]
+        for index, (cid, call) in enumerate(calls):
+            if wire.whole_tool_calls:
+                deltas.append({"tool_calls": [self.whole_tool_call(index, cid, call)]})
+                continue
+            deltas.append({"tool_calls": [self.tool_call_opener(index, cid, call)]})
+            for fragment in _fragments(call.arguments_json, scenario.args_chunk_chars):
+                deltas.append({"tool_calls": [{"index": index, "function": {"arguments": fragment}}]})
+        if wire.role == "opening_chunk":
+            first: dict[str, Any] = {"role": "assistant", "content": ""}
+            if not scenario.text and deltas and "tool_calls" in deltas[0]:
+                first["content"] = None
+                first["tool_calls"] = deltas.pop(0)["tool_calls"]
+            first["refusal"] = None
+            deltas.insert(0, first)
+        elif wire.role == "first_delta":
+            if deltas:
+                deltas[0] = {**deltas[0], "role": "assistant"}
+            else:
+                deltas.append({"content": "", "role": "assistant"})
+        return deltas
+
+    def choice(self, scenario: Scenario, payload: dict[str, Any], finish: str | None,
+               key: str = "delta") -> dict[str, Any]:
+        """One choice: `{"index": 0, key: payload}` plus the wire's logprobs and finish keys."""
+        out: dict[str, Any] = {"index": 0, key: payload}
+        if self.wire.logprobs:
+            out["logprobs"] = None
+        if finish is not None or self.wire.null_finish_reason or key == "message":
+            out["finish_reason"] = finish
+        if self.wire.native_finish_reason:
+            out["native_finish_reason"] = self.native_finish_reason(scenario, finish)
+        return out
+
+    def closing_delta(self) -> dict[str, Any]:
+        """The delta of the finish choice as the usage chunk repeats it."""
+        if self.wire.role == "every_delta":
+            return {"content": "", "role": "assistant"}
+        return {}
+
     # -- hooks for OpenAI-compatible dialects ------------------------------------------
 
     def finish_reason(self, finish: str) -> str:
         return finish
+
+    def native_finish_reason(self, scenario: Scenario, finish: str | None) -> str | None:
+        """OpenRouter's upstream finish reason (only asked when the wire sends one)."""
+        return finish
+
+    def stream_prelude(self, scenario: Scenario) -> list[bytes]:
+        """SSE comment events sent before the first chunk (the wire's `comment`)."""
+        return []
+
+    def json_prefix(self, scenario: Scenario) -> bytes:
+        """Bytes sent before a plain JSON answer (OpenRouter pads with whitespace)."""
+        return b""
+
+    def empty_deltas(self, scenario: Scenario) -> int:
+        """How many empty `delta: {}` chunks precede the tool calls (xAI)."""
+        return 0
+
+    def reasoning_delta(self, piece: str) -> dict[str, Any]:
+        return {str(self.wire.reasoning_key): piece}
+
+    def whole_tool_call(self, index: int, call_id: str, call: ScriptedToolCall) -> dict[str, Any]:
+        return {"index": index, "id": call_id, "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments_json}}
+
+    def completion_message(self, scenario: Scenario, calls: list[tuple[str, ScriptedToolCall]]) -> dict[str, Any]:
+        """`choices[0].message` of a plain answer."""
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": scenario.text if (scenario.text or not calls) else None,
+        }
+        if calls:
+            message["tool_calls"] = [
+                {"id": cid, "type": "function", "function": {"name": c.name, "arguments": c.arguments_json}}
+                for cid, c in calls
+            ]
+        message["refusal"] = None
+        message["annotations"] = []
+        return message
+
+    def error_body(self, status: int, message: str, *, type: str | None = None, code: str | None = None,
+                   param: str | None = None) -> Any:
+        """The error body for `message` (auth failures, unparseable requests, bad paths)."""
+        if type is None:
+            type = "server_error" if status >= 500 else "invalid_request_error"
+        return error_object(message, type, code, param)
+
+    def scenario_error_body(self, status: int, scenario: Scenario, view: RequestView) -> Any:
+        """The error body of an error scenario: the status's defaults, overridden by the
+        scenario's message, type and code."""
+        message, type_, code, param = error_defaults(status, view.model)
+        return error_object(scenario.error_message or message, scenario.error_type or type_,
+                            scenario.error_code if scenario.error_code is not None else code, param)
+
+    def error_headers(self, status: int, scenario: Scenario) -> list[tuple[str, str]]:
+        headers = []
+        if scenario.retry_after is not None:
+            headers.append(("retry-after", _seconds(scenario.retry_after)))
+            headers.append(("retry-after-ms", str(int(scenario.retry_after * 1000))))
+        if status == 429:
+            headers += [("x-ratelimit-limit-requests", "3"), ("x-ratelimit-remaining-requests", "0"),
+                        ("x-ratelimit-reset-requests", "20s")]
+        return headers
+
+    def in_band_error_events(self, scenario: Scenario, view: RequestView,
+                             head: Mapping[str, Any]) -> list[bytes]:
+        """What a stream that fails after some answer ends with (OpenAI: a bare error object)."""
+        message, type_, code, _ = error_defaults(500, view.model)
+        return [sse(error_object(scenario.error_message or message,
+                                 scenario.error_type or type_, scenario.error_code or code))]
 
     def envelope_tail(self, scenario: Scenario) -> dict[str, Any]:
         return {
@@ -369,13 +473,23 @@ class OpenAIDialect:
             out.append((cid, call))
         return out
 
-    def usage(self, scenario: Scenario, view: RequestView) -> dict[str, Any]:
+    def token_counts(self, scenario: Scenario, view: RequestView) -> tuple[int, int, int]:
+        """(prompt, answer, reasoning) tokens; answer + reasoning is everything generated,
+        golem:llm's output-tokens.  `Scenario.usage` gives (prompt, output): the reasoning
+        streamed (if the wire streams it) is counted in words and taken out of the output;
+        otherwise the answer is estimated (words of text, ~4 chars per argument token)."""
+        reasoning = count_words(scenario.reasoning) if self.wire.reasoning_key else 0
         if scenario.usage is not None:
-            prompt, completion = scenario.usage
-        else:
-            prompt = view.prompt_tokens
-            completion = count_words(scenario.text) + sum(
-                estimate_tokens(c.arguments_json) + 5 for c in scenario.tool_calls)
+            prompt, output = scenario.usage
+            reasoning = min(reasoning, output)
+            return prompt, output - reasoning, reasoning
+        answer = count_words(scenario.text) + sum(
+            estimate_tokens(c.arguments_json) + 5 for c in scenario.tool_calls)
+        return view.prompt_tokens, answer, reasoning
+
+    def usage(self, scenario: Scenario, view: RequestView) -> dict[str, Any]:
+        prompt, answer, reasoning = self.token_counts(scenario, view)
+        completion = answer + reasoning
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
