@@ -10,7 +10,8 @@ and, when the request set `stream_options.include_usage`, a `choices: []` usage 
 
 Dialect knobs in `Scenario.extra`: `obfuscation` (bool, default True: add OpenAI's random
 `obfuscation` padding field to chunks unless the request disables it), `system_fingerprint`
-(str or None), `service_tier` (str or None).
+(str or None), `service_tier` (str or None), `unknown_events` (int N, default 0: after every
+N-th answer delta, an SSE event of a type no client knows).
 
 OpenAI-compatible servers reuse this class: the stream's habits come from a `ChatWire` table
 (`wire`, chat_wire.py) and the shapes that really differ (error bodies, the plain answer's
@@ -297,8 +298,11 @@ class OpenAIDialect:
                      "role": "assistant", **d}
             chunk([self.choice(scenario, d, finish)])
 
-        for d in self.answer_deltas(scenario, ctx):
+        unknown_every = int(scenario.extra.get("unknown_events", 0) or 0)
+        for n, d in enumerate(self.answer_deltas(scenario, ctx), 1):
             delta(d)
+            if unknown_every and n % unknown_every == 0:
+                events.append(self.unknown_event(n))
         answer_events = len(events)
 
         if scenario.in_band_error:
@@ -324,6 +328,12 @@ class OpenAIDialect:
                    *scenario.headers)
         return Response(200, headers, body, streaming=True, chunk_delay_s=scenario.chunk_delay_s,
                         write_size=scenario.write_size, ending=ending)  # type: ignore[arg-type]
+
+    def unknown_event(self, n: int) -> bytes:
+        """An event of a type no client knows (a named SSE event, as proxies and newer API
+        versions add): clients must skip it."""
+        return b"event: emulator.unknown\ndata: " + json.dumps(
+            {"type": "emulator.unknown", "sequence": n}).encode() + b"\n\n"
 
     def answer_deltas(self, scenario: Scenario, ctx: RenderContext) -> list[dict[str, Any]]:
         """The deltas that carry the answer, in order: reasoning (when the wire streams it),

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from runtime.emulator.dialect import Dialect
-from runtime.emulator.openai_dialect import OpenAIDialect
+from runtime.emulator.dialects import all_dialects
 from runtime.emulator.response import RenderContext, Response
 from runtime.emulator.scenario import Scenario
 from runtime.emulator.scenarios import BUILTIN_SCENARIOS
@@ -49,7 +49,7 @@ class EmulatorServer:
     """A provider emulator on `host:port` (port 0 = any free port).
 
     `api_key`: if given, requests must carry exactly this key (else any non-empty key passes).
-    `dialects`: the APIs served, by path (default: OpenAI chat completions).
+    `dialects`: the APIs served, by path (default: all four providers, see dialects.py).
     `scenarios`: the named scenarios selectable through the request's `model` (default: the
     built-ins).  `fallback`: the scenario for requests nothing else selects (default: auto).
 
@@ -74,7 +74,7 @@ class EmulatorServer:
         self.host = host
         self._requested_port = port
         self.api_key = api_key
-        self.dialects: tuple[Dialect, ...] = tuple(dialects) if dialects else (OpenAIDialect(),)
+        self.dialects: tuple[Dialect, ...] = tuple(dialects) if dialects else all_dialects()
         self.scenarios: Mapping[str, Scenario] = MappingProxyType(
             dict(BUILTIN_SCENARIOS if scenarios is None else scenarios))
         self.fallback = fallback

@@ -1,0 +1,400 @@
+"""The Anthropic Messages stream dialect: SSE events in, golem:llm stream events out.
+
+The wire format is in reference/providers.md §2.5 (and the traps in §7.2, §8.5, §8.7, §8.9).
+Every event is `event: <type>` plus JSON `data` whose `type` repeats it: `message_start`,
+then per content block `content_block_start` / `content_block_delta`... /
+`content_block_stop`, then `message_delta` (stop reason, cumulative usage) and
+`message_stop`.  `ping` can come anywhere and unknown event types must be tolerated.
+The rules this normalizer follows, and why:
+
+- **Text** (`text_delta`) is passed on at once, one `StreamDelta` per delta.
+- **Tool calls** are assembled per block `index` from `input_json_delta` fragments (the first
+  is usually `""`) and emitted whole, as one `StreamDelta`, at the block's
+  `content_block_stop`: callers never see half an argument string.  No fragments at all (a
+  no-argument tool) gives the block's own `input` (`{}`).  A block whose concatenated input
+  does not parse as JSON is never emitted: when the answer was cut by `max_tokens` it is
+  listed as `incomplete_tool_use` in the finish's `provider_metadata_json` (the finish says
+  LENGTH), otherwise the stream ends in an error.
+- **Thinking** (`thinking` / `signature_delta`, `redacted_thinking`) never becomes answer
+  text: golem:llm has no reasoning part.  The blocks are kept, exactly as the Messages API
+  wants them echoed (`{"type": "thinking", "thinking", "signature"}` /
+  `{"type": "redacted_thinking", "data"}`), under `thinking` in the finish's
+  `provider_metadata_json`, so a caller that needs them (to show reasoning, or to echo
+  them) has them, and one that does not is not disturbed.
+- **Server tools** (`server_tool_use`, `web_search_tool_result`, code execution, ...) ran on
+  Anthropic's side: they are not client tool calls and are ignored, as is every unknown
+  block or delta type (`citations_delta` included).  Their effect is visible in the text,
+  and their usage counts (`usage.server_tool_use`) in the metadata.
+- **Usage**: `message_start` gives the input tokens, `message_delta` the *cumulative* output
+  (and, in newer API versions, the input again): later non-null values overwrite earlier
+  ones, never add.  golem:llm's input tokens are the whole prompt, i.e. Anthropic's
+  `input_tokens` plus cache reads and cache writes (Anthropic's `input_tokens` leaves
+  cached tokens out); the raw usage object is kept in `provider_metadata_json`.
+- **End**: `message_stop` gives exactly one `Finish` (finish reason, usage, `provider_id` =
+  the message id; Anthropic sends no timestamp, so there is none, which also keeps the
+  normalizer deterministic for replay).  `event: error` (e.g. `overloaded_error`) gives one
+  `LlmError`.  A stream that ends without `message_stop` is truncated and ends in an
+  error, so a tool is never run with cut-off arguments.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from normalizer.anthropic_error import error_from_event
+from normalizer.anthropic_stop_reason import finish_reason_from_anthropic
+from normalizer.values import (
+    ErrorCode,
+    Finish,
+    FinishReason,
+    LlmError,
+    ResponseMetadata,
+    StreamDelta,
+    StreamEvent,
+    Text,
+    ToolCall,
+    Usage,
+)
+from sse.events import SseEvent
+
+_DECODER = json.JSONDecoder()  # stateless; shared like json.loads' own default decoder
+
+#: Event names whose data must be readable: losing one would lose part of the answer.
+_SIGNIFICANT = frozenset(
+    {
+        "message",  # an unnamed event: its data `type` decides
+        "message_start",
+        "message_delta",
+        "message_stop",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "error",
+    }
+)
+
+#: Finish reasons under which a tool call may legitimately be cut off (max_tokens).
+_CUT_OFF = (FinishReason.LENGTH,)
+
+
+# --- helpers shared with anthropic_json (the non-streamed shape) ----------------------------
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def usage_from_anthropic(usage: dict) -> Usage:
+    """golem:llm usage from an Anthropic `usage` object (see the module docstring)."""
+    base = _int_or_none(usage.get("input_tokens"))
+    cached = [
+        _int_or_none(usage.get("cache_creation_input_tokens")),
+        _int_or_none(usage.get("cache_read_input_tokens")),
+    ]
+    prompt = base
+    if base is not None:
+        prompt = base + sum(tokens for tokens in cached if tokens)
+    output = _int_or_none(usage.get("output_tokens"))
+    total = prompt + output if prompt is not None and output is not None else None
+    return Usage(input_tokens=prompt, output_tokens=output, total_tokens=total)
+
+
+def metadata_from_anthropic(
+    message_id: Optional[str],
+    model: Optional[str],
+    stop_reason: Optional[str],
+    stop_sequence: Optional[str],
+    usage: Optional[dict],
+    thinking: list[dict],
+    incomplete: Optional[list[dict]] = None,
+) -> ResponseMetadata:
+    """The `Finish` metadata.  `provider_metadata_json` holds what golem:llm cannot say:
+    `model`, the raw `stop_reason` (so `pause_turn` stays visible behind OTHER), the
+    matched `stop_sequence`, the raw `usage` (cache and server-tool counts), the `thinking`
+    blocks and any `incomplete_tool_use`; None when there is nothing."""
+    extra: dict[str, Any] = {}
+    if model:
+        extra["model"] = model
+    if stop_reason is not None:
+        extra["stop_reason"] = stop_reason
+    if stop_sequence is not None:
+        extra["stop_sequence"] = stop_sequence
+    if usage:
+        extra["usage"] = usage
+    if thinking:
+        extra["thinking"] = thinking
+    if incomplete:
+        extra["incomplete_tool_use"] = incomplete
+    return ResponseMetadata(
+        finish_reason=(finish_reason_from_anthropic(stop_reason)
+                       if stop_reason is not None else None),
+        usage=usage_from_anthropic(usage) if usage else None,
+        provider_id=message_id or None,
+        timestamp=None,
+        provider_metadata_json=json.dumps(extra, ensure_ascii=False) if extra else None,
+    )
+
+
+def tool_arguments(fragments: str, initial_input: Any) -> str:
+    """The arguments JSON of a finished `tool_use` block: the concatenated fragments, or,
+    when they are empty or blank (a no-argument tool), the block's own `input`, else `{}`."""
+    if fragments and not fragments.isspace():
+        return fragments
+    if isinstance(initial_input, dict) and initial_input:
+        return json.dumps(initial_input, ensure_ascii=False)
+    return "{}"
+
+
+def is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _str_or_none(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+# --- the streaming normalizer ------------------------------------------------------------
+
+
+class _Block:
+    """One content block being streamed."""
+
+    __slots__ = ("kind", "id", "name", "parts", "initial_input", "signature", "data")
+
+    def __init__(self, kind: str, start: dict) -> None:
+        self.kind = kind
+        self.id = str(start.get("id") or "")
+        self.name = str(start.get("name") or "")
+        self.parts: list[str] = []
+        self.initial_input = start.get("input")
+        self.signature = _str_or_none(start.get("signature")) or ""
+        self.data = start.get("data")
+
+
+class AnthropicNormalizer:
+    """Sans-IO state machine for one streamed Messages response (Normalizer protocol)."""
+
+    __slots__ = (
+        "_terminal",
+        "_seen",
+        "_message_id",
+        "_model",
+        "_usage",
+        "_stop_reason",
+        "_stop_sequence",
+        "_blocks",
+        "_thinking",
+        "_incomplete",
+        "_decode",
+    )
+
+    def __init__(self) -> None:
+        self._terminal = False
+        self._seen = False  # any answer event arrived
+        self._message_id: Optional[str] = None
+        self._model: Optional[str] = None
+        self._usage: dict[str, Any] = {}
+        self._stop_reason: Optional[str] = None
+        self._stop_sequence: Optional[str] = None
+        self._blocks: dict[Any, _Block] = {}  # open blocks by index
+        self._thinking: list[dict] = []  # finished thinking blocks, in order
+        self._incomplete: list[dict] = []  # tool_use blocks whose input did not parse
+        self._decode = _DECODER.raw_decode
+
+    # -- protocol -----------------------------------------------------------------------
+
+    def feed(self, event: SseEvent) -> list[StreamEvent]:
+        if self._terminal:
+            return []
+        name = event.event
+        data = event.data
+        if not data or data[0] != "{":
+            data = data.strip()
+            if not data:
+                return []  # an event without data (keep-alive)
+        # `raw_decode` is `json.loads` minus its wrapper; Anthropic pads its JSON with
+        # spaces, so trailing whitespace is accepted, and nothing else.
+        try:
+            obj, stop = self._decode(data)
+            if stop != len(data) and not data[stop:].isspace():
+                raise ValueError("extra data after the JSON value")
+        except ValueError as exc:
+            if name in _SIGNIFICANT:
+                return self._fail(f"malformed stream event {name!r} ({exc}): {data[:200]!r}")
+            return []  # a ping or an unknown event: nothing of the answer is lost
+        if type(obj) is not dict:
+            if name in _SIGNIFICANT:
+                return self._fail(f"malformed stream event {name!r} (not a JSON object): "
+                                  f"{data[:200]!r}")
+            return []
+        kind = obj.get("type")
+        if not isinstance(kind, str) or not kind:
+            kind = name  # the SDK injects the event name when the data lacks `type`
+        if name == "error" or kind == "error":
+            self._terminal = True
+            return [error_from_event(obj)]
+        try:
+            return self._on_event(kind, obj)
+        except (AttributeError, TypeError, KeyError, ValueError) as exc:  # e.g. a non-object delta
+            return self._fail(f"malformed stream event {kind!r} ({exc}): {data[:200]!r}")
+
+    def end(self) -> list[StreamEvent]:
+        if self._terminal:
+            return []
+        if any(block.kind == "tool_use" for block in self._blocks.values()):
+            why = "while a tool call was being streamed"
+        elif not self._seen:
+            why = "before any data"
+        else:
+            why = "before message_stop"
+        return self._fail(f"response truncated: the stream ended {why}")
+
+    # -- events -------------------------------------------------------------------------
+
+    def _on_event(self, kind: str, obj: dict) -> list[StreamEvent]:
+        if kind == "content_block_delta":
+            return self._on_delta(obj)
+        if kind == "content_block_start":
+            return self._on_block_start(obj)
+        if kind == "content_block_stop":
+            return self._on_block_stop(obj)
+        if kind == "message_start":
+            self._on_message_start(obj)
+            return []
+        if kind == "message_delta":
+            self._on_message_delta(obj)
+            return []
+        if kind == "message_stop":
+            return self._complete()
+        return []  # ping, and event types added after this was written
+
+    def _on_message_start(self, obj: dict) -> None:
+        self._seen = True
+        message = obj.get("message")
+        if not isinstance(message, dict):
+            return
+        if self._message_id is None:
+            message_id = message.get("id")
+            self._message_id = str(message_id) if message_id else None
+            model = message.get("model")
+            self._model = str(model) if model else None
+        self._merge_usage(message.get("usage"))
+        self._note_stop(message)
+
+    def _on_message_delta(self, obj: dict) -> None:
+        self._seen = True
+        delta = obj.get("delta")
+        if isinstance(delta, dict):
+            self._note_stop(delta)
+        self._merge_usage(obj.get("usage"))
+
+    def _note_stop(self, holder: dict) -> None:
+        stop_reason = holder.get("stop_reason")
+        if stop_reason:
+            self._stop_reason = str(stop_reason)
+            stop_sequence = holder.get("stop_sequence")
+            self._stop_sequence = stop_sequence if isinstance(stop_sequence, str) else None
+
+    def _merge_usage(self, usage: Any) -> None:
+        """Cumulative: a later non-null value replaces the earlier one."""
+        if isinstance(usage, dict):
+            for key, value in usage.items():
+                if value is not None:
+                    self._usage[key] = value
+
+    def _on_block_start(self, obj: dict) -> list[StreamEvent]:
+        self._seen = True
+        start = obj.get("content_block")
+        if not isinstance(start, dict):
+            return []
+        kind = start.get("type")
+        block = _Block(kind if kind in ("text", "tool_use", "thinking", "redacted_thinking")
+                       else "ignored", start)
+        self._blocks[obj.get("index")] = block
+        if block.kind == "text":
+            text = start.get("text")
+            if text and isinstance(text, str):
+                return [StreamDelta(content=(Text(text),))]
+        elif block.kind == "thinking":
+            thinking = start.get("thinking")
+            if thinking and isinstance(thinking, str):
+                block.parts.append(thinking)
+        return []
+
+    def _on_delta(self, obj: dict) -> list[StreamEvent]:
+        self._seen = True
+        delta = obj.get("delta")
+        if not isinstance(delta, dict):
+            raise TypeError(f"delta is {type(delta).__name__}, not an object")
+        kind = delta.get("type")
+        block = self._blocks.get(obj.get("index"))
+        if kind == "text_delta":
+            text = delta.get("text")
+            # An unknown index is tolerated (text is never dropped); another block's is not.
+            if text and isinstance(text, str) and (block is None or block.kind == "text"):
+                return [StreamDelta(content=(Text(text),))]
+        elif kind == "input_json_delta":
+            fragment = delta.get("partial_json")
+            if block is not None and block.kind == "tool_use" and fragment:
+                block.parts.append(fragment if isinstance(fragment, str) else json.dumps(fragment))
+        elif kind == "thinking_delta":
+            thinking = delta.get("thinking")
+            if (block is not None and block.kind == "thinking" and thinking
+                    and isinstance(thinking, str)):
+                block.parts.append(thinking)
+        elif kind == "signature_delta":
+            signature = delta.get("signature")
+            if block is not None and block.kind == "thinking" and isinstance(signature, str):
+                block.signature += signature
+        return []
+
+    def _on_block_stop(self, obj: dict) -> list[StreamEvent]:
+        block = self._blocks.pop(obj.get("index"), None)
+        if block is None:
+            return []
+        if block.kind == "thinking":
+            self._thinking.append({"type": "thinking", "thinking": "".join(block.parts),
+                                   "signature": block.signature})
+        elif block.kind == "redacted_thinking":
+            self._thinking.append({"type": "redacted_thinking", "data": block.data})
+        elif block.kind == "tool_use":
+            arguments = tool_arguments("".join(block.parts), block.initial_input)
+            if not is_json(arguments):
+                self._incomplete.append({"id": block.id, "name": block.name, "input": arguments})
+                return []
+            return [StreamDelta(tool_calls=(ToolCall(block.id, block.name, arguments),))]
+        return []
+
+    # -- ending -------------------------------------------------------------------------
+
+    def _complete(self) -> list[StreamEvent]:
+        open_calls = [b for b in self._blocks.values() if b.kind == "tool_use"]
+        if open_calls:
+            names = ", ".join(repr(b.name) for b in open_calls)
+            return self._fail(f"message_stop arrived while tool call {names} was still open")
+        metadata = metadata_from_anthropic(
+            self._message_id,
+            self._model,
+            self._stop_reason,
+            self._stop_sequence,
+            self._usage,
+            self._thinking,
+            self._incomplete,
+        )
+        if self._incomplete and metadata.finish_reason not in _CUT_OFF:
+            names = ", ".join(repr(c["name"]) for c in self._incomplete)
+            return self._fail(f"tool call {names} has arguments that are not valid JSON "
+                              f"(stop_reason {self._stop_reason!r})")
+        self._terminal = True
+        return [Finish(metadata)]
+
+    def _fail(self, message: str) -> list[StreamEvent]:
+        self._terminal = True
+        return [LlmError(ErrorCode.INTERNAL_ERROR, f"Anthropic: {message}")]

@@ -1,0 +1,163 @@
+"""Assemble the streaming Messages request: URL, headers and compact JSON body.
+
+Everything is read from the `env` mapping passed in at call time, never at import (module
+code runs at build time inside the component).  Every refusal is an `LlmError` value returned
+before a request exists, so nothing is sent for input the API could not accept, and a
+missing key costs no round trip.
+
+Body fields, in order: `model`, `max_tokens` (required by the API: config, else the
+`max_tokens` option, else `settings.DEFAULT_MAX_TOKENS`), `system`, `messages`, `tools`,
+`tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`, then the
+provider options, then `stream: true`, which options cannot remove.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from normalizer.values import Config, ErrorCode, LlmError, Message, ToolCall, ToolResult
+from providers.anthropic_messages import settings
+from providers.anthropic_messages.messages import convert_messages, merge_turns, trim_prefill
+from providers.anthropic_messages.options import provider_options
+from providers.anthropic_messages.system import system_prompt
+from providers.anthropic_messages.tool_results import tool_exchange_turns
+from providers.anthropic_messages.tools import convert_tool_choice, convert_tools
+from providers.base import HttpRequest
+
+JsonObject = dict[str, Any]
+
+
+def build_request(
+    messages: Sequence[Message],
+    config: Config,
+    env: Mapping[str, str],
+    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+) -> Union[HttpRequest, LlmError]:
+    """The POST for `send`/`stream` (no tool results) or `continue`, or why there is none."""
+    key = api_key(env)
+    if isinstance(key, LlmError):
+        return key
+    body = build_body(messages, config, tool_results)
+    if isinstance(body, LlmError):
+        return body
+    encoded = encode_body(body)
+    if isinstance(encoded, LlmError):
+        return encoded
+    return HttpRequest(method="POST", url=endpoint_url(env), headers=request_headers(key),
+                       body=encoded)
+
+
+def api_key(env: Mapping[str, str]) -> Union[str, LlmError]:
+    """The key, stripped (a pasted trailing newline would make an invalid header), or an
+    authentication error that names the variable to set, since that is the fix."""
+    key = (env.get(settings.API_KEY_ENV) or "").strip()
+    if not key:
+        return LlmError(
+            ErrorCode.AUTHENTICATION_FAILED,
+            f"{settings.API_KEY_ENV} is not set: set it in the environment to your "
+            f"{settings.LABEL} API key",
+        )
+    return key
+
+
+def endpoint_url(env: Mapping[str, str]) -> str:
+    """`{ANTHROPIC_BASE_URL or https://api.anthropic.com}/v1/messages`; a trailing slash on
+    the base is dropped so "…/" does not give "…//v1"."""
+    base = (env.get(settings.BASE_URL_ENV) or "").strip() or settings.DEFAULT_BASE_URL
+    return base.rstrip("/") + settings.PATH
+
+
+def request_headers(key: str) -> tuple[tuple[str, str], ...]:
+    """Anthropic's key header, the required API version, a JSON body, an SSE answer."""
+    return (
+        ("x-api-key", key),
+        ("anthropic-version", settings.API_VERSION),
+        ("content-type", "application/json"),
+        ("accept", "text/event-stream"),
+    )
+
+
+def build_body(
+    messages: Sequence[Message],
+    config: Config,
+    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+) -> Union[JsonObject, LlmError]:
+    """The request body as a JSON object (field order in the module docstring)."""
+    system = system_prompt(messages)
+    if isinstance(system, LlmError):
+        return system
+    turns = convert_messages(messages)
+    if isinstance(turns, LlmError):
+        return turns
+    exchange = tool_exchange_turns(tool_results)
+    if isinstance(exchange, LlmError):
+        return exchange
+    turns = trim_prefill(merge_turns([*turns, *exchange]))
+    if not turns:
+        return _invalid("at least one user or assistant message with content is required")
+
+    set_by_config: dict[str, str] = {}
+    body: JsonObject = {"model": config.model, "max_tokens": settings.DEFAULT_MAX_TOKENS}
+    if config.max_tokens is not None:
+        body["max_tokens"] = config.max_tokens
+        set_by_config["max_tokens"] = "config.max-tokens"
+    if system is not None:
+        body["system"] = system
+    body["messages"] = turns
+    if config.tools:
+        tools = convert_tools(config.tools)
+        if isinstance(tools, LlmError):
+            return tools
+        body["tools"] = tools
+    tool_choice = convert_tool_choice(config.tool_choice, config.tools)
+    if isinstance(tool_choice, LlmError):
+        return tool_choice
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+        set_by_config["tool_choice"] = "config.tool-choice"
+    if config.temperature is not None:
+        temperature = config.temperature
+        if not math.isfinite(temperature) or not 0.0 <= temperature <= 1.0:
+            return _invalid(f"config.temperature must be between 0 and 1 for the Anthropic API, "
+                            f"got {temperature}")
+        body["temperature"] = temperature
+        set_by_config["temperature"] = "config.temperature"
+    if config.stop_sequences:
+        body["stop_sequences"] = list(config.stop_sequences)
+        set_by_config["stop_sequences"] = "config.stop-sequences"
+
+    extra = provider_options(config.provider_options, settings.API_KEY_ENV, set_by_config)
+    if isinstance(extra, LlmError):
+        return extra
+    if "max_tokens" not in extra and config.max_tokens is None:
+        budget = _thinking_budget(extra.get("thinking"))
+        if budget is not None and budget >= settings.DEFAULT_MAX_TOKENS:
+            body["max_tokens"] = budget + settings.DEFAULT_MAX_TOKENS
+    body.update(extra)
+    body["stream"] = True
+    return body
+
+
+def _thinking_budget(thinking: Any) -> Optional[int]:
+    """`thinking.budget_tokens` when the option gives one as an integer."""
+    if isinstance(thinking, dict):
+        budget = thinking.get("budget_tokens")
+        if isinstance(budget, int) and not isinstance(budget, bool):
+            return budget
+    return None
+
+
+def encode_body(body: JsonObject) -> Union[bytes, LlmError]:
+    """Compact UTF-8 JSON.  Text that cannot be encoded (a lone surrogate, possible only
+    outside the component) is refused as a value rather than raised."""
+    try:
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return text.encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:
+        return _invalid(f"the request cannot be encoded as JSON: {exc}")
+
+
+def _invalid(message: str) -> LlmError:
+    return LlmError(ErrorCode.INVALID_REQUEST, message)
