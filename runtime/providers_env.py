@@ -23,6 +23,13 @@ class ProviderEnv:
     base_url: str
     extra: tuple[str, ...] = ()
     default_model: str = ""
+    #: Where the local emulator serves this provider's API: the base URL to give the
+    #: component is the emulator's origin plus this prefix.
+    emulator_prefix: str = ""
+
+    def emulator_env(self, origin: str, api_key: str) -> dict[str, str]:
+        """The environment that points this provider's component at the emulator."""
+        return {self.api_key: api_key, self.base_url: origin + self.emulator_prefix}
 
     def select(self, environ: Mapping[str, str]) -> dict[str, str]:
         names = (self.api_key, self.base_url) + self.extra + TRANSPORT_ENV
@@ -31,5 +38,13 @@ class ProviderEnv:
 
 PROVIDERS: dict[str, ProviderEnv] = {
     "openai": ProviderEnv("openai", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-                          default_model="gpt-4o-mini"),
+                          default_model="gpt-4o-mini", emulator_prefix="/v1"),
+    "anthropic": ProviderEnv("anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+                             default_model="claude-sonnet-4-5", emulator_prefix=""),
+    "grok": ProviderEnv("grok", "XAI_API_KEY", "XAI_BASE_URL",
+                        default_model="grok-4-fast", emulator_prefix="/xai/v1"),
+    "openrouter": ProviderEnv("openrouter", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL",
+                              extra=("OPENROUTER_HTTP_REFERER", "OPENROUTER_X_TITLE"),
+                              default_model="openai/gpt-4o-mini",
+                              emulator_prefix="/openrouter/api/v1"),
 }
