@@ -42,22 +42,34 @@ INTERFACE_NAMES = (
     "wasi:io/streams@0.2.0=streams",
     "wasi:io/poll@0.2.0=poll",
     "wasi:io/error@0.2.0=io_error",
+    "golem:rpc/types@0.2.0=golem_rpc_types",
+    "golem:durability/durability@1.2.0=durability_host",
+    "golem:api/host@1.1.6=golem_host",
+    "golem:api/oplog@1.1.6=golem_oplog",
+    "wasi:clocks/wall-clock@0.2.0=wall_clock",
 )
 
-PROVIDERS = ("openai",)
+PROVIDERS = ("openai", "anthropic", "grok", "openrouter")
 FLAVOURS = ("durable", "portable")
 
 APP_TEMPLATE = '''"""Entry module of {name}.wasm, written by components/build.py: do not edit."""
 
 from wit_world import exports
 
-from components.guest import LlmGuest
+from {guest_module} import {guest_class}
 from providers.{provider} import PROVIDER
 
 
-class Llm(LlmGuest, exports.Llm):
+class Llm({guest_class}, exports.Llm):
     provider = PROVIDER
 '''
+
+# Which guest class each flavour's entry module mixes in: the same code, with the Golem
+# durability strategy (durable) or the pass-through one (portable).
+GUEST_OF_FLAVOUR = {
+    "durable": ("components.durable_guest", "DurableLlmGuest"),
+    "portable": ("components.guest", "LlmGuest"),
+}
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,10 @@ def _stage(target: Target) -> Path:
             dest = stage / src.relative_to(ROOT)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
-    (stage / "app.py").write_text(APP_TEMPLATE.format(name=target.name, provider=target.provider))
+    guest_module, guest_class = GUEST_OF_FLAVOUR[target.flavour]
+    (stage / "app.py").write_text(APP_TEMPLATE.format(
+        name=target.name, provider=target.provider, guest_module=guest_module,
+        guest_class=guest_class))
     return stage
 
 

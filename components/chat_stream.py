@@ -134,6 +134,10 @@ class ChatStream(w.ChatStream):
         return None if events is None else convert.stream_events_out(events)
 
     def __del__(self) -> None:
+        # componentize-py 0.23.0 runs no destructor when the caller drops an exported
+        # resource (its `resource_dtor` is a no-op), so this runs only when the object is
+        # collected some other way.  That is why every stream closes its HTTP body itself,
+        # the moment its finish or error arrives (EventSource._mark).
         try:
             self._source.close()
         except BaseException:

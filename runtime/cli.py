@@ -4,11 +4,15 @@
                             [--tool NAME[:JSON_SCHEMA]] [--tool-choice C] [--max-tokens N]
                             [--temperature T] [--stop S] [--json] [--no-stream]
                             [--emulator] [--portable]
+                            [--oplog FILE]
+    golem-llm oplog FILE [--json]
     golem-llm demo
 
 `chat` runs the component in wasmtime and streams the answer as it arrives.  Against the
 real API it needs the provider's key in the environment (e.g. OPENAI_API_KEY); with
-`--emulator` it starts the local provider emulator and points the component at it.
+`--emulator` it starts the local provider emulator and points the component at it.  The
+durable component runs as an emulated Golem worker (runtime/golem/): its oplog is kept in
+memory, or in `--oplog FILE`, which `golem-llm oplog FILE` prints.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, TextIO
 
 from normalizer import values as v
+from runtime.golem.worker import GolemHost
 from runtime.host import ComponentHost, LlmInstance
 from runtime.providers_env import PROVIDERS
 
@@ -35,6 +40,12 @@ EMULATOR_KEY = "sk-emulator-demo-key"
 
 def component_path(provider: str, portable: bool) -> Path:
     return DIST / f"llm-{provider}{'-portable' if portable else ''}.wasm"
+
+
+def component_host(wasm: Path, portable: bool) -> ComponentHost:
+    """The durable flavour imports Golem's host APIs, so it runs as an emulated Golem
+    worker; the portable one runs on plain WASI."""
+    return ComponentHost(wasm) if portable else GolemHost(wasm)
 
 
 # ---- building the request -----------------------------------------------------------------
@@ -150,8 +161,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
         env = penv.select(os.environ)
         if args.emulator:
             server = start_emulator(stack)
-            env = {penv.api_key: EMULATOR_KEY, penv.base_url: server.base_url}
-        instance = ComponentHost(wasm).instantiate(env)
+            env = penv.emulator_env(server.origin, EMULATOR_KEY)
+        if args.oplog and args.portable:
+            print("--oplog needs the durable component (drop --portable)", file=sys.stderr)
+            return 2
+        host = component_host(wasm, args.portable)
+        if args.oplog:
+            assert isinstance(host, GolemHost)
+            instance: LlmInstance = stack.enter_context(host.worker(args.oplog, env))
+        else:
+            instance = host.instantiate(env)
         config = v.Config(
             model=args.model or penv.default_model,
             temperature=args.temperature,
@@ -170,6 +189,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print_event(event, sys.stdout, args.json)
             failed = failed or isinstance(event, v.LlmError)
         return 1 if failed else 0
+
+
+def cmd_oplog(args: argparse.Namespace) -> int:
+    from runtime.golem.oplog_view import write_json_lines, write_text
+    from runtime.golem.worker import open_oplog
+
+    try:
+        oplog = open_oplog(args.file)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"golem-llm oplog: {err}", file=sys.stderr)
+        return 2
+    with oplog:
+        entries = oplog.entries()
+    if args.json:
+        write_json_lines(entries, sys.stdout)
+    else:
+        print(f"{args.file}: {len(entries)} committed entries")
+        write_text(entries, sys.stdout)
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -196,7 +234,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     chat.add_argument("--no-stream", action="store_true", help="use send instead of stream")
     chat.add_argument("--emulator", action="store_true", help="use the local emulator")
     chat.add_argument("--portable", action="store_true", help="run the -portable component")
+    chat.add_argument("--oplog", metavar="FILE",
+                      help="keep the durable worker's oplog in FILE (replayed if it exists)")
     chat.set_defaults(run=cmd_chat)
+    oplog = sub.add_parser("oplog", help="print an emulated Golem worker's oplog file")
+    oplog.add_argument("file", metavar="FILE")
+    oplog.add_argument("--json", action="store_true", help="one JSON object per entry")
+    oplog.set_defaults(run=cmd_oplog)
     demo = sub.add_parser("demo", help="stream a chat and a tool round-trip via the emulator")
     demo.set_defaults(run=cmd_demo)
     args = parser.parse_args(argv)

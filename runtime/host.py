@@ -45,18 +45,26 @@ class ComponentHost:
         self.path = Path(wasm)
         self.engine = _engine()
         self.component = self._load(cache_dir)
-        self.linker = wc.Linker(self.engine)
-        self.linker.add_wasip2()
-        self.linker.add_wasi_http()
-        self.extend_linker(self.linker)
+        self.linker = self.new_linker()
+
+    def new_linker(self) -> wc.Linker:
+        """WASI 0.2 and wasi:http, plus whatever `extend_linker` adds.  Cheap (well under a
+        millisecond), so a host whose imports are bound to one instance's state (the
+        emulated Golem worker) builds one linker per instance."""
+        linker = wc.Linker(self.engine)
+        linker.add_wasip2()
+        linker.add_wasi_http()
+        self.extend_linker(linker)
         # Not `define_unknown_imports_as_traps`: in wasmtime-py 50 it shadows the WASI
         # 0.2.0 imports that add_wasip2 serves through semver matching (0.2.0 -> 0.2.x).
+        return linker
 
     def extend_linker(self, linker: wc.Linker) -> None:
-        """Hook for hosts that provide more imports (the emulated Golem host)."""
+        """Hook for hosts that provide more imports shared by all instances."""
 
     def _load(self, cache_dir: Path) -> wc.Component:
         wasm = self.path.read_bytes()
+        self.sha256 = hashlib.sha256(wasm).hexdigest()
         key = hashlib.sha256(wasm + _wasmtime_version().encode()).hexdigest()[:32]
         cached = cache_dir / f"{key}.cwasm"
         self.from_cache = cached.exists()
@@ -74,6 +82,12 @@ class ComponentHost:
         return component
 
     def instantiate(self, env: Optional[Mapping[str, str]] = None) -> "LlmInstance":
+        store = self.new_store(env)
+        instance = self.linker.instantiate(store, self.component)
+        return LlmInstance(store, instance)
+
+    def new_store(self, env: Optional[Mapping[str, str]] = None) -> wasmtime.Store:
+        """A store with WASI (only `env` visible) and wasi:http set up."""
         store = wasmtime.Store(self.engine)
         wasi = wasmtime.WasiConfig()
         wasi.env = list((env or {}).items())
@@ -81,8 +95,7 @@ class ComponentHost:
         store.set_wasi(wasi)
         store.set_wasi_http()
         self.prepare_store(store)
-        instance = self.linker.instantiate(store, self.component)
-        return LlmInstance(store, instance)
+        return store
 
     def prepare_store(self, store: wasmtime.Store) -> None:
         """Hook for hosts that keep per-instance state in the store."""
@@ -113,6 +126,10 @@ class LlmInstance:
         raw = func(self.store, *lowered)
         func.post_return(self.store)
         return raw, ftype.result
+
+    def _drop_resource(self, handle: wc.ResourceAny) -> None:
+        """Drop a guest resource (runs the guest's destructor, like an export call)."""
+        handle.drop(self.store)
 
     def send(self, messages: Sequence[v.Message], config: v.Config) -> v.ChatEvent:
         raw, ty = self._call("send", list(messages), config)
@@ -148,7 +165,7 @@ class HostChatStream:
     def drop(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
-            handle.drop(self._owner.store)
+            self._owner._drop_resource(handle)
 
     def __enter__(self) -> "HostChatStream":
         return self

@@ -35,5 +35,7 @@ def emulator() -> Iterator["EmulatorServer"]:
 def fresh_emulator(emulator):
     """The session's emulator with its request log and scenario queue cleared."""
     emulator.clear()
+    emulator.clear_queue()
     yield emulator
     emulator.clear()
+    emulator.clear_queue()

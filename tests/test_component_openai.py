@@ -11,6 +11,7 @@ import pytest
 
 from normalizer import values as v
 from runtime.emulator.scenarios import BUILTIN_SCENARIOS, TEXT, UNICODE_TEXT
+from runtime.golem import GolemHost
 from runtime.host import ComponentHost
 from tests.conftest import EMULATOR_KEY, built
 
@@ -25,7 +26,9 @@ WEATHER = v.ToolDefinition(
 
 @pytest.fixture(scope="module", params=["durable", "portable"])
 def host(request) -> ComponentHost:
-    return ComponentHost(built("openai", request.param))
+    # The durable flavour imports Golem's host APIs: it runs as an emulated Golem worker.
+    wasm = built("openai", request.param)
+    return GolemHost(wasm) if request.param == "durable" else ComponentHost(wasm)
 
 
 @pytest.fixture

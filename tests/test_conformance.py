@@ -15,6 +15,7 @@ import pytest
 from normalizer import values as v
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.scenarios import TEXT, WEATHER_CALL, ADD_CALL, MULTIPLY_CALL
+from runtime.golem import GolemHost
 from runtime.host import ComponentHost
 from runtime.providers_env import PROVIDERS
 from tests.conformance_wire import Wire
@@ -34,7 +35,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 @pytest.fixture(scope="module", params=ALL, ids=[f"{p}-{f}" for p, f in ALL])
 def component(request):
     provider, flavour = request.param
-    return provider, ComponentHost(built(provider, flavour))
+    wasm = built(provider, flavour)
+    # The durable flavour runs as an emulated Golem worker (in-memory oplog per instance).
+    return provider, GolemHost(wasm) if flavour == "durable" else ComponentHost(wasm)
 
 
 @pytest.fixture
