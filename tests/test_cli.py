@@ -62,10 +62,16 @@ def test_chat_without_key_against_real_api_names_the_variable(capsys, monkeypatc
     assert "OPENAI_API_KEY" in capsys.readouterr().out
 
 
-def test_demo_streams_and_completes_a_tool_round_trip():
+def test_demo_runs_every_provider_and_resumes_a_crashed_stream(tmp_path):
     out = io.StringIO()
-    assert run_demo(out) == 0
+    assert run_demo(out, oplog_dir=tmp_path) == 0
     text = out.getvalue()
-    assert "[finish: stop" in text
-    assert "model asked: get_weather(" in text
-    assert "model answered: The tool returned:" in text
+    for provider in ("openai", "anthropic", "grok", "openrouter"):
+        assert f"=== {provider}: llm-{provider}.wasm" in text
+    assert text.count("[finish: stop") >= 4
+    assert text.count("model asked: get_weather(") == 4
+    assert text.count("model answered: The tool returned:") == 4
+    assert "[worker died: injected crash" in text
+    assert "1 new request (the continuation); the caller got one answer: identical" in text
+    assert (tmp_path / "demo-worker.oplog").exists()
+    assert "golem_llm::get_next  read-remote" in text
