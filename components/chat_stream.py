@@ -16,6 +16,7 @@ from components import convert
 from components.transport import ResponseBody, Timeouts, TransportError, send
 from durability.host_api import DurabilityError
 from durability.source import Source
+from normalizer.coalesce import coalesce
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
 from providers.base import HttpRequest, Provider
 from providers.response_decoder import ResponseDecoder
@@ -72,7 +73,7 @@ class EventSource:
                 break
         if not events:
             return None
-        return self._mark(events)
+        return self._mark(coalesce(events))
 
     def wait(self) -> None:
         if self._body is not None and not self._pending and not self.ended:
