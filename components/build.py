@@ -5,7 +5,9 @@
 Each component is rebuilt only when its inputs changed: the engine's Python sources, the
 WIT, and the componentize-py version are hashed into `dist/.<name>.inputs`.  The engine is
 staged into `build/stage/<provider>/` (Python sources only) so nothing else from the
-checkout, or from the virtualenv, ends up inside the component.
+checkout, or from the virtualenv, ends up inside the component.  Those rules (inputs hash,
+staging, the per-target lock, the componentize-py call) are `build_component` and its
+helpers, which `formats.build` uses too.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from components.wit_deps import ensure_wit_deps
 
@@ -98,30 +100,63 @@ def _sources() -> list[Path]:
 
 
 def inputs_hash(target: Target) -> str:
+    return hash_inputs((f"{COMPONENTIZE_PY_VERSION}|{target.provider}|{target.flavour}",
+                        APP_TEMPLATE), _sources())
+
+
+def _stage(target: Target) -> Path:
+    guest = [src for pkg in ENGINE_PACKAGES for src in (ROOT / pkg).rglob("*.py")
+             if "__pycache__" not in src.parts
+             and src.relative_to(ROOT).as_posix() not in HOST_ONLY]
+    stage = stage_files(target.name, guest)
+    guest_module, guest_class = GUEST_OF_FLAVOUR[target.flavour]
+    (stage / "app.py").write_text(APP_TEMPLATE.format(
+        name=target.name, provider=target.provider, guest_module=guest_module,
+        guest_class=guest_class))
+    return stage
+
+
+def build(target: Target, force: bool = False) -> bool:
+    """Build one component if its inputs changed; returns True if it was (re)built."""
+    return build_component(
+        target.name, target.world, "app",
+        inputs=lambda: inputs_hash(target),
+        prepare=lambda: (ensure_wit_deps(ROOT / "wit"), _stage(target)),
+        import_names=INTERFACE_NAMES, force=force,
+    )
+
+
+def targets(providers: tuple[str, ...] = PROVIDERS,
+            flavours: tuple[str, ...] = FLAVOURS) -> list[Target]:
+    return [Target(p, f) for p in providers for f in flavours]
+
+
+# --- the build rules, shared with formats/build.py ---------------------------------------
+
+
+def hash_inputs(header: Sequence[str], files: Iterable[Path]) -> str:
+    """The inputs hash stamped beside a component: the header strings (tool version, target,
+    anything generated), then each file's path below the checkout and its bytes, so a renamed
+    file changes it as well as an edited one."""
     digest = hashlib.sha256()
-    digest.update(f"{COMPONENTIZE_PY_VERSION}|{target.provider}|{target.flavour}".encode())
-    digest.update(APP_TEMPLATE.encode())
-    for path in _sources():
+    for part in header:
+        digest.update(part.encode())
+    for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _stage(target: Target) -> Path:
-    stage = STAGE / target.name
+def stage_files(name: str, files: Iterable[Path]) -> Path:
+    """A fresh `build/stage/<name>/` holding `files` at their paths below the checkout: only
+    what is staged ends up in the component, nothing else from the checkout or the venv."""
+    stage = STAGE / name
     if stage.exists():
         shutil.rmtree(stage)
-    for pkg in ENGINE_PACKAGES:
-        for src in (ROOT / pkg).rglob("*.py"):
-            if "__pycache__" in src.parts or src.relative_to(ROOT).as_posix() in HOST_ONLY:
-                continue
-            dest = stage / src.relative_to(ROOT)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
-    guest_module, guest_class = GUEST_OF_FLAVOUR[target.flavour]
-    (stage / "app.py").write_text(APP_TEMPLATE.format(
-        name=target.name, provider=target.provider, guest_module=guest_module,
-        guest_class=guest_class))
+    for src in files:
+        dest = stage / src.relative_to(ROOT)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
     return stage
 
 
@@ -131,10 +166,10 @@ def _componentize_py() -> str:
 
 
 @contextmanager
-def _build_lock(target: Target) -> Iterator[None]:
+def _build_lock(name: str) -> Iterator[None]:
     """One build of a target at a time: test processes running side by side share dist/."""
     DIST.mkdir(exist_ok=True)
-    with open(DIST / f".{target.name}.lock", "w") as lock:
+    with open(DIST / f".{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -142,41 +177,52 @@ def _build_lock(target: Target) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build(target: Target, force: bool = False) -> bool:
-    """Build one component if its inputs changed; returns True if it was (re)built."""
-    with _build_lock(target):
-        return _build_locked(target, force)
+def build_component(
+    name: str,
+    world: str,
+    app: str,
+    *,
+    inputs: Callable[[], str],
+    prepare: Callable[[], tuple[Path, Path]],
+    import_names: Sequence[str],
+    export_names: Sequence[str] = (),
+    force: bool = False,
+) -> bool:
+    """Build `dist/<name>.wasm` (world `world`, entry module `app`) with componentize-py if
+    its inputs changed; returns True if it was (re)built.
 
-
-def _build_locked(target: Target, force: bool) -> bool:
-    stamp = DIST / f".{target.name}.inputs"
-    digest = inputs_hash(target)
-    if not force and target.output.exists() and stamp.exists() and stamp.read_text() == digest:
-        return False
-    wit_dir = ensure_wit_deps(ROOT / "wit")
-    stage = _stage(target)
-    DIST.mkdir(exist_ok=True)
-    tmp = target.output.with_suffix(".wasm.tmp")
-    cmd = [_componentize_py(), "-d", str(wit_dir), "-w", target.world]
-    for name in INTERFACE_NAMES:
-        cmd += ["--import-interface-name", name]
-    cmd += ["componentize", "app", "-p", str(stage), "-o", str(tmp)]
-    # Without VIRTUAL_ENV componentize-py would not add the venv's site-packages; the
-    # component needs nothing from it (the engine is pure stdlib).
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    started = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=stage, env=env, stdout=subprocess.DEVNULL)
-    tmp.replace(target.output)
-    stamp.write_text(digest)
-    size = target.output.stat().st_size
-    print(f"built {target.output.relative_to(ROOT)} ({size / 1e6:.1f} MB) in "
-          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return True
-
-
-def targets(providers: tuple[str, ...] = PROVIDERS,
-            flavours: tuple[str, ...] = FLAVOURS) -> list[Target]:
-    return [Target(p, f) for p in providers for f in flavours]
+    Under the target's lock: `inputs()` is compared with the stamp `dist/.<name>.inputs`, and
+    only on a change does `prepare()` give the (WIT directory, stage directory) to build
+    from.  Interface module names are fixed by `import_names` / `export_names` so guest code
+    does not depend on componentize-py's clash-avoidance naming.  The output is replaced
+    atomically, and stamped only once it is in place.
+    """
+    output = DIST / f"{name}.wasm"
+    with _build_lock(name):
+        stamp = DIST / f".{name}.inputs"
+        digest = inputs()
+        if not force and output.exists() and stamp.exists() and stamp.read_text() == digest:
+            return False
+        wit_dir, stage = prepare()
+        DIST.mkdir(exist_ok=True)
+        tmp = output.with_suffix(".wasm.tmp")
+        cmd = [_componentize_py(), "-d", str(wit_dir), "-w", world]
+        for interface in import_names:
+            cmd += ["--import-interface-name", interface]
+        for interface in export_names:
+            cmd += ["--export-interface-name", interface]
+        cmd += ["componentize", app, "-p", str(stage), "-o", str(tmp)]
+        # Without VIRTUAL_ENV componentize-py would not add the venv's site-packages; the
+        # component needs nothing from it (guest code is pure stdlib).
+        env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+        started = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=stage, env=env, stdout=subprocess.DEVNULL)
+        tmp.replace(output)
+        stamp.write_text(digest)
+        size = output.stat().st_size
+        print(f"built {output.relative_to(ROOT)} ({size / 1e6:.1f} MB) in "
+              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,27 +2,23 @@
 
     python -m formats.build [--format llama31 ...] [--force]
 
-Same rules as `components.build` (whose helpers this uses): a component is rebuilt only when
-its inputs change (the format's Python sources, its WIT, the componentize-py version, hashed
-into `dist/.<name>.inputs`), one build of a target runs at a time (a file lock, since test
-processes share dist/), and only the format's own sources are staged into the component.
+Same rules as `components.build`, through its `build_component`: a component is rebuilt only
+when its inputs change (the format's Python sources, its WIT, the componentize-py version,
+hashed into `dist/.<name>.inputs`), one build of a target runs at a time (a file lock, since
+test processes share dist/), and only the format's own sources are staged into the component.
 Host-only: never staged.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import shutil
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.build import (COMPONENTIZE_PY_VERSION, DIST, ROOT, STAGE, _build_lock,
-                              _componentize_py)
+from components.build import (COMPONENTIZE_PY_VERSION, DIST, ROOT, build_component,
+                              hash_inputs, stage_files)
 from components.wit_deps import HAYRIDE_PACKAGES, stage_hayride_wit
 
 FORMATS_DIR = ROOT / "formats"
@@ -76,23 +72,13 @@ def _wit_files(target: FormatTarget) -> list[Path]:
 
 
 def inputs_hash(target: FormatTarget) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{COMPONENTIZE_PY_VERSION}|{target.format}|{target.world}".encode())
-    digest.update("|".join(INTERFACE_NAMES + EXPORT_NAMES).encode())
-    for path in _sources(target) + _wit_files(target):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return hash_inputs((f"{COMPONENTIZE_PY_VERSION}|{target.format}|{target.world}",
+                        "|".join(INTERFACE_NAMES + EXPORT_NAMES)),
+                       _sources(target) + _wit_files(target))
 
 
 def _stage(target: FormatTarget) -> Path:
-    stage = STAGE / target.name
-    if stage.exists():
-        shutil.rmtree(stage)
-    for src in _sources(target):
-        dest = stage / src.relative_to(ROOT)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
+    stage = stage_files(target.name, _sources(target))
     # componentize-py finds the exported `format` resource in a top-level `model` module.
     shutil.copyfile(FORMATS_DIR / target.format / "model.py", stage / "model.py")
     return stage
@@ -100,36 +86,13 @@ def _stage(target: FormatTarget) -> Path:
 
 def build(target: FormatTarget, force: bool = False) -> bool:
     """Build one format component if its inputs changed; True if it was (re)built."""
-    with _build_lock(target):  # type: ignore[arg-type]  # only `.name` is used
-        return _build_locked(target, force)
-
-
-def _build_locked(target: FormatTarget, force: bool) -> bool:
-    stamp = DIST / f".{target.name}.inputs"
-    digest = inputs_hash(target)
-    if not force and target.output.exists() and stamp.exists() and stamp.read_text() == digest:
-        return False
-    wit_dir = stage_hayride_wit(WIT_DIR, target.format, target.wit_dir)
-    stage = _stage(target)
-    DIST.mkdir(exist_ok=True)
-    tmp = target.output.with_suffix(".wasm.tmp")
-    cmd = [_componentize_py(), "-d", str(wit_dir), "-w", target.world]
-    for name in INTERFACE_NAMES:
-        cmd += ["--import-interface-name", name]
-    for name in EXPORT_NAMES:
-        cmd += ["--export-interface-name", name]
-    cmd += ["componentize", "model", "-p", str(stage), "-o", str(tmp)]
-    # As in components.build: without VIRTUAL_ENV nothing from the venv is bundled; the
-    # format is pure stdlib.
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    started = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=stage, env=env, stdout=subprocess.DEVNULL)
-    tmp.replace(target.output)
-    stamp.write_text(digest)
-    size = target.output.stat().st_size
-    print(f"built {target.output.relative_to(ROOT)} ({size / 1e6:.1f} MB) in "
-          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return True
+    return build_component(
+        target.name, target.world, "model",
+        inputs=lambda: inputs_hash(target),
+        prepare=lambda: (stage_hayride_wit(WIT_DIR, target.format, target.wit_dir),
+                         _stage(target)),
+        import_names=INTERFACE_NAMES, export_names=EXPORT_NAMES, force=force,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

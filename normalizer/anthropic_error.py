@@ -24,6 +24,7 @@ import re
 from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
+from normalizer.error_body import BODY_SNIPPET, CODE_PHRASES, kept_body_json
 from normalizer.error_codes import code_from_status
 from normalizer.values import ErrorCode, LlmError
 
@@ -47,19 +48,6 @@ _CODE_BY_TYPE: Mapping[str, ErrorCode] = MappingProxyType(
     }
 )
 
-_PHRASES: Mapping[ErrorCode, str] = MappingProxyType(
-    {
-        ErrorCode.AUTHENTICATION_FAILED: "authentication failed",
-        ErrorCode.RATE_LIMIT_EXCEEDED: "rate limit exceeded",
-        ErrorCode.INVALID_REQUEST: "invalid request",
-        ErrorCode.INTERNAL_ERROR: "server error",
-        ErrorCode.UNSUPPORTED: "unsupported",
-        ErrorCode.UNKNOWN: "unexpected status",
-    }
-)
-
-_BODY_SNIPPET = 300
-_RAW_BODY_KEPT = 2000
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -120,7 +108,7 @@ def _plain_snippet(text: str) -> str:
     else:
         plain = _TAG.sub(" ", text) if "<" in text else text
     plain = " ".join(plain.split())
-    return plain[:_BODY_SNIPPET] if plain else "(empty body)"
+    return plain[:BODY_SNIPPET] if plain else "(empty body)"
 
 
 def error_from_body(status: int, body: bytes, label: str = LABEL) -> LlmError:
@@ -132,21 +120,17 @@ def error_from_body(status: int, body: bytes, label: str = LABEL) -> LlmError:
     except ValueError:
         parsed, is_json = None, False
     code = code_from_status(status)
-    phrase = "overloaded" if status == 529 else _PHRASES[code]
+    phrase = "overloaded" if status == 529 else CODE_PHRASES[code]
     error_type, message = _type_and_message(parsed)
     if error_type is None and message is None:
         if is_json:  # JSON in no known shape: show its start
-            detail = _describe(None, text.strip()[:_BODY_SNIPPET], _request_id(parsed))
+            detail = _describe(None, text.strip()[:BODY_SNIPPET], _request_id(parsed))
         else:
             detail = _plain_snippet(text)
     else:
         detail = _describe(error_type, message, _request_id(parsed))
-    if is_json:
-        provider_json = text
-    else:
-        provider_json = json.dumps({"status": status, "body": text[:_RAW_BODY_KEPT]},
-                                   ensure_ascii=False)
-    return LlmError(code, f"{label} returned HTTP {status} ({phrase}): {detail}", provider_json)
+    return LlmError(code, f"{label} returned HTTP {status} ({phrase}): {detail}",
+                    kept_body_json(status, text, is_json))
 
 
 def error_from_event(event: Any, label: str = LABEL) -> LlmError:

@@ -23,6 +23,7 @@ import json
 from typing import Any, Optional
 
 from normalizer.chat_quirks import OPENAI_QUIRKS, ChatQuirks
+from normalizer.error_body import BODY_SNIPPET, CODE_PHRASES, kept_body_json
 from normalizer.error_codes import code_from_status
 from normalizer.values import ErrorCode, LlmError
 
@@ -36,18 +37,6 @@ _KEYWORD_CODES: tuple[tuple[tuple[str, ...], ErrorCode], ...] = (
     (("invalid", "not_found", "context_length"), ErrorCode.INVALID_REQUEST),
     (("server", "overloaded", "timeout", "unavailable"), ErrorCode.INTERNAL_ERROR),
 )
-
-_PHRASES: dict[ErrorCode, str] = {
-    ErrorCode.AUTHENTICATION_FAILED: "authentication failed",
-    ErrorCode.RATE_LIMIT_EXCEEDED: "rate limit exceeded",
-    ErrorCode.INVALID_REQUEST: "invalid request",
-    ErrorCode.INTERNAL_ERROR: "server error",
-    ErrorCode.UNSUPPORTED: "unsupported",
-    ErrorCode.UNKNOWN: "unexpected status",
-}
-
-_BODY_SNIPPET = 300
-_RAW_BODY_KEPT = 2000
 
 
 def _numeric_code(value: Any) -> Optional[int]:
@@ -186,7 +175,7 @@ def _with_upstream_detail(message: str, error: dict) -> str:
         return message
     provider = metadata.get("provider_name")
     source = f"{provider} said" if isinstance(provider, str) and provider else "upstream said"
-    return f"{message} ({source}: {detail[:_BODY_SNIPPET]})"
+    return f"{message} ({source}: {detail[:BODY_SNIPPET]})"
 
 
 def _message_from_body(parsed: Any) -> Optional[str]:
@@ -214,7 +203,7 @@ def _phrase(code: ErrorCode, parsed: Any) -> str:
         error = parsed.get("error")
         if isinstance(error, dict) and "quota" in _words(error):
             return "quota exhausted"
-    return _PHRASES[code]
+    return CODE_PHRASES[code]
 
 
 def error_from_body(status: int, body: bytes, label: Optional[str] = None, *,
@@ -245,14 +234,9 @@ def error_from_body(status: int, body: bytes, label: Optional[str] = None, *,
         rule = None  # refined away from the rule's meaning (a key problem): say that instead
     phrase = rule.phrase if rule is not None else _phrase(code, parsed)
     if message is None:
-        snippet = text.strip()[:_BODY_SNIPPET]
+        snippet = text.strip()[:BODY_SNIPPET]
         message = snippet if snippet else "(empty body)"
     if rule is not None and rule.note:
         message = f"{rule.note} {label} said: {message}"
     full = f"{label} returned HTTP {status} ({phrase}): {message}"
-    if parsed is not None:
-        provider_json = text
-    else:
-        provider_json = json.dumps({"status": status, "body": text[:_RAW_BODY_KEPT]},
-                                   ensure_ascii=False)
-    return LlmError(code, full, provider_json)
+    return LlmError(code, full, kept_body_json(status, text, parsed is not None))

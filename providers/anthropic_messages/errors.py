@@ -6,7 +6,8 @@ in `normalizer.anthropic_error`.  This wrapper adds what the provider is in a po
 do: scrub the API key.  Anthropic does not echo keys ("invalid x-api-key"), but a proxy,
 gateway or emulator might, and an error value ends up in the oplog and in logs.  Two
 scrubs, both applied to the body before it is parsed (so the message and the kept JSON
-agree), and the key is removed once more from the result:
+agree), and the key is removed once more from the result (the mechanics, shared with Chat
+Completions, are `providers.common.error_response`; the key shapes are this API's):
 
 - the key itself, when the caller passes the environment: every literal occurrence;
 - always, anything shaped like an Anthropic key (`sk-ant-…`, or any `sk-…` with 16 or more
@@ -16,15 +17,14 @@ agree), and the key is removed once more from the result:
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Mapping, Optional
+from functools import partial
+from typing import Optional
 
 from normalizer.anthropic_error import error_from_body
 from normalizer.error_codes import code_from_status
 from normalizer.values import LlmError
-
-REDACTED = "[redacted]"
+from providers.common.error_response import error_from_response as _guarded_error
 
 _KEY_SHAPED = re.compile(
     rb"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{16,}"
@@ -35,36 +35,8 @@ _KEY_SHAPED = re.compile(
 
 def error_from_response(status: int, body: bytes, label: str, secret: Optional[str]) -> LlmError:
     """The error value for an HTTP error response; never raises, never contains `secret`."""
-    if secret:
-        body = body.replace(secret.encode("utf-8"), REDACTED.encode("utf-8"))
-    body = _KEY_SHAPED.sub(REDACTED.encode("utf-8"), body)
-    try:
-        error = error_from_body(status, body, label=label)
-    except Exception as exc:  # an export must never trap; keep the status's meaning at least
-        error = LlmError(
-            code_from_status(status),
-            f"{label} returned HTTP {status}; its body could not be read ({type(exc).__name__})",
-            json.dumps({"status": status}),
-        )
-    return scrub_error(error, secret)
-
-
-def scrub_error(error: LlmError, secret: Optional[str]) -> LlmError:
-    """`error` with every occurrence of `secret` in its message and JSON replaced."""
-    if not secret:
-        return error
-    message = error.message.replace(secret, REDACTED)
-    provider_json = error.provider_error_json
-    if provider_json is not None:
-        provider_json = provider_json.replace(secret, REDACTED)
-    if message == error.message and provider_json == error.provider_error_json:
-        return error
-    return LlmError(error.code, message, provider_json)
-
-
-def secret_from_env(api_key_env: str, env: Optional[Mapping[str, str]]) -> Optional[str]:
-    """The key as it was sent (stripped), or None when there is no environment or no key."""
-    if env is None:
-        return None
-    key = (env.get(api_key_env) or "").strip()
-    return key or None
+    return _guarded_error(
+        status, body, label=label, secret=secret, key_shaped=_KEY_SHAPED,
+        from_body=partial(error_from_body, label=label),
+        code_from_status=code_from_status,
+    )

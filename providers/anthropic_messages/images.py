@@ -17,7 +17,8 @@ import base64
 import binascii
 from typing import Any, Union
 
-from normalizer.values import ErrorCode, ImageReference, ImageSource, ImageUrl, LlmError
+from normalizer.values import ImageReference, ImageSource, ImageUrl, LlmError
+from providers.common.request_parts import invalid_request
 
 JsonObject = dict[str, Any]
 
@@ -43,7 +44,7 @@ def media_type(raw: str, where: str) -> Union[str, LlmError]:
         if normalized == alias:
             normalized = canonical
     if normalized not in MEDIA_TYPES:
-        return _invalid(
+        return invalid_request(
             f"{where}: image type {raw!r} is not accepted by the Anthropic API "
             f"(accepted: {', '.join(MEDIA_TYPES)})"
         )
@@ -55,7 +56,7 @@ def _inline_source(source: ImageSource, where: str) -> Union[JsonObject, LlmErro
     if isinstance(mime, LlmError):
         return mime
     if not source.data:
-        return _invalid(f"{where}: inline image has no data")
+        return invalid_request(f"{where}: inline image has no data")
     return {
         "type": "base64",
         "media_type": mime,
@@ -66,13 +67,14 @@ def _inline_source(source: ImageSource, where: str) -> Union[JsonObject, LlmErro
 def _url_source(url: str, where: str) -> Union[JsonObject, LlmError]:
     url = url.strip()
     if not url:
-        return _invalid(f"{where}: image URL is empty")
+        return invalid_request(f"{where}: image URL is empty")
     if url[:5].lower() != "data:":
         return {"type": "url", "url": url}
     header, comma, payload = url[5:].partition(",")
     params = [p.strip() for p in header.split(";")]
     if not comma or "base64" not in (p.lower() for p in params[1:]):
-        return _invalid(f"{where}: a data: image URL must be base64 (data:<type>;base64,<data>)")
+        return invalid_request(
+            f"{where}: a data: image URL must be base64 (data:<type>;base64,<data>)")
     mime = media_type(params[0], where)
     if isinstance(mime, LlmError):
         return mime
@@ -80,11 +82,7 @@ def _url_source(url: str, where: str) -> Union[JsonObject, LlmError]:
     try:
         base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        return _invalid(f"{where}: the data: image URL does not hold valid base64")
+        return invalid_request(f"{where}: the data: image URL does not hold valid base64")
     if not payload:
-        return _invalid(f"{where}: inline image has no data")
+        return invalid_request(f"{where}: inline image has no data")
     return {"type": "base64", "media_type": mime, "data": payload}
-
-
-def _invalid(message: str) -> LlmError:
-    return LlmError(ErrorCode.INVALID_REQUEST, message)

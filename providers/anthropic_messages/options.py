@@ -7,7 +7,8 @@ NaN and Infinity are not JSON and stay strings, so the body is always valid JSON
 how the fields golem:llm has no input for reach the API: `top_k`, `top_p`, `metadata`,
 `thinking`, `service_tier`, a richer `tool_choice` (e.g. `disable_parallel_tool_use`), ...
 
-Checked only where a wrong value would break the contract rather than the request:
+Checked only where a wrong value would break the contract rather than the request (the rules
+and the JSON reading are shared with Chat Completions: `providers.common.options`):
 
 - `model`, `messages`, `system`, `tools` and `stream` are reserved: each has its own
   golem:llm input (config.model, the messages, system messages, config.tools), and the
@@ -23,22 +24,16 @@ Duplicate keys: the last one wins, like JSON objects.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Mapping, Sequence, Union
 
-from normalizer.values import ErrorCode, Kv, LlmError
+from normalizer.values import Kv, LlmError
+from providers.common import options as common
+from providers.common.request_parts import JsonObject
 
-JsonObject = dict[str, Any]
-
-_RESERVED_WHY = (
-    ("model", "set it with config.model"),
-    ("messages", "pass the conversation as the messages argument"),
+_RESERVED_WHY = common.RESERVED_EVERYWHERE + (
     ("system", "pass system messages (role system) in the conversation"),
     ("tools", "define tools in config.tools"),
-    ("stream", "every request is streamed (send and continue drain the stream)"),
 )
-
-_CREDENTIAL_KEYS = ("api_key", "apikey", "authorization", "x_api_key")
 
 
 def provider_options(
@@ -49,36 +44,4 @@ def provider_options(
     `set_by_config` maps each body field the config already filled to the config field that
     filled it, for the conflict message.
     """
-    fields: JsonObject = {}
-    for option in options:
-        refusal = _refusal(option.key, api_key_env, set_by_config)
-        if refusal is not None:
-            return LlmError(ErrorCode.INVALID_REQUEST, refusal)
-        fields[option.key] = option_value(option.value)
-    return fields
-
-
-def option_value(text: str) -> Any:
-    """The value as JSON when it parses as JSON, else the string itself."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError:
-        return text
-
-
-def _refusal(key: str, api_key_env: str, set_by_config: Mapping[str, str]) -> Optional[str]:
-    for reserved, why in _RESERVED_WHY:
-        if key == reserved:
-            return f"provider option {key!r} is reserved: {why}"
-    if key.strip().lower().replace("-", "_") in _CREDENTIAL_KEYS:
-        return f"provider option {key!r} is reserved: the API key is read from {api_key_env} only"
-    if key in set_by_config:
-        return (
-            f"provider option {key!r} conflicts with {set_by_config[key]}, which is set; "
-            "set one of them"
-        )
-    return None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    return common.provider_options(options, api_key_env, set_by_config, _RESERVED_WHY)

@@ -4,7 +4,7 @@ The class holds no state at all, so the module-level `PROVIDER` is safe to build
 component build time: the environment is read only when a request is built.  Every method
 returns values and never raises: an exception escaping a component export traps the worker
 for good, so an unexpected failure becomes an `internal-error` value (with the API key
-scrubbed from it).
+scrubbed from it; `providers.common.guards`, shared with Chat Completions).
 """
 
 from __future__ import annotations
@@ -15,19 +15,13 @@ from typing import Mapping, Optional, Sequence, Union
 from normalizer.anthropic_json import events_from_body
 from normalizer.anthropic_stream import AnthropicNormalizer
 from normalizer.dialect import Normalizer
-from normalizer.values import (
-    Config,
-    ErrorCode,
-    LlmError,
-    Message,
-    StreamEvent,
-    ToolCall,
-    ToolResult,
-)
+from normalizer.values import Config, LlmError, Message, StreamEvent, ToolCall, ToolResult
 from providers.anthropic_messages import settings
-from providers.anthropic_messages.errors import error_from_response, scrub_error, secret_from_env
+from providers.anthropic_messages.errors import error_from_response
 from providers.anthropic_messages.request import build_request
 from providers.base import HttpRequest
+from providers.common.guards import guarded_events, guarded_request
+from providers.common.secrets import secret_from_env
 
 
 @dataclass(frozen=True)
@@ -44,14 +38,10 @@ class AnthropicProvider:
         tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
     ) -> Union[HttpRequest, LlmError]:
         """The streaming POST, or the `LlmError` that stops it before anything is sent."""
-        try:
-            return build_request(messages, config, env, tool_results)
-        except Exception as exc:  # a bug here must not trap the component
-            error = LlmError(
-                ErrorCode.INTERNAL_ERROR,
-                f"building the {settings.LABEL} request failed: {type(exc).__name__}: {exc}",
-            )
-            return scrub_error(error, secret_from_env(settings.API_KEY_ENV, env))
+        return guarded_request(
+            lambda: build_request(messages, config, env, tool_results),
+            settings.LABEL, settings.API_KEY_ENV, env,
+        )
 
     def error_from_response(
         self, status: int, body: bytes, env: Optional[Mapping[str, str]] = None
@@ -68,12 +58,4 @@ class AnthropicProvider:
     def events_from_json(self, body: bytes) -> list[StreamEvent]:
         """Events for a whole (non-streamed) Messages body, through the dialect's JSON
         mapping (`normalizer.anthropic_json`); an unreadable body is one error."""
-        try:
-            return events_from_body(body)
-        except Exception as exc:  # an export must never trap
-            return [
-                LlmError(
-                    ErrorCode.INTERNAL_ERROR,
-                    f"{settings.LABEL} response could not be read: {type(exc).__name__}: {exc}",
-                )
-            ]
+        return guarded_events(lambda: events_from_body(body), settings.LABEL)

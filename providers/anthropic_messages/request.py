@@ -13,11 +13,10 @@ provider options, then `stream: true`, which options cannot remove.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from normalizer.values import Config, ErrorCode, LlmError, Message, ToolCall, ToolResult
+from normalizer.values import Config, LlmError, Message, ToolCall, ToolResult
 from providers.anthropic_messages import settings
 from providers.anthropic_messages.messages import convert_messages, merge_turns, trim_prefill
 from providers.anthropic_messages.options import provider_options
@@ -25,8 +24,8 @@ from providers.anthropic_messages.system import system_prompt
 from providers.anthropic_messages.tool_results import tool_exchange_turns
 from providers.anthropic_messages.tools import convert_tool_choice, convert_tools
 from providers.base import HttpRequest
-
-JsonObject = dict[str, Any]
+from providers.common.request_parts import JsonObject, encode_body, endpoint_url, invalid_request
+from providers.common.secrets import api_key
 
 
 def build_request(
@@ -36,7 +35,7 @@ def build_request(
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
 ) -> Union[HttpRequest, LlmError]:
     """The POST for `send`/`stream` (no tool results) or `continue`, or why there is none."""
-    key = api_key(env)
+    key = api_key(env, settings.API_KEY_ENV, settings.LABEL)
     if isinstance(key, LlmError):
         return key
     body = build_body(messages, config, tool_results)
@@ -45,28 +44,9 @@ def build_request(
     encoded = encode_body(body)
     if isinstance(encoded, LlmError):
         return encoded
-    return HttpRequest(method="POST", url=endpoint_url(env), headers=request_headers(key),
-                       body=encoded)
-
-
-def api_key(env: Mapping[str, str]) -> Union[str, LlmError]:
-    """The key, stripped (a pasted trailing newline would make an invalid header), or an
-    authentication error that names the variable to set, since that is the fix."""
-    key = (env.get(settings.API_KEY_ENV) or "").strip()
-    if not key:
-        return LlmError(
-            ErrorCode.AUTHENTICATION_FAILED,
-            f"{settings.API_KEY_ENV} is not set: set it in the environment to your "
-            f"{settings.LABEL} API key",
-        )
-    return key
-
-
-def endpoint_url(env: Mapping[str, str]) -> str:
-    """`{ANTHROPIC_BASE_URL or https://api.anthropic.com}/v1/messages`; a trailing slash on
-    the base is dropped so "…/" does not give "…//v1"."""
-    base = (env.get(settings.BASE_URL_ENV) or "").strip() or settings.DEFAULT_BASE_URL
-    return base.rstrip("/") + settings.PATH
+    # `{ANTHROPIC_BASE_URL or https://api.anthropic.com}/v1/messages`
+    url = endpoint_url(env, settings.BASE_URL_ENV, settings.DEFAULT_BASE_URL, settings.PATH)
+    return HttpRequest(method="POST", url=url, headers=request_headers(key), body=encoded)
 
 
 def request_headers(key: str) -> tuple[tuple[str, str], ...]:
@@ -96,7 +76,7 @@ def build_body(
         return exchange
     turns = trim_prefill(merge_turns([*turns, *exchange]))
     if not turns:
-        return _invalid("at least one user or assistant message with content is required")
+        return invalid_request("at least one user or assistant message with content is required")
 
     set_by_config: dict[str, str] = {}
     body: JsonObject = {"model": config.model, "max_tokens": settings.DEFAULT_MAX_TOKENS}
@@ -120,8 +100,8 @@ def build_body(
     if config.temperature is not None:
         temperature = config.temperature
         if not math.isfinite(temperature) or not 0.0 <= temperature <= 1.0:
-            return _invalid(f"config.temperature must be between 0 and 1 for the Anthropic API, "
-                            f"got {temperature}")
+            return invalid_request(f"config.temperature must be between 0 and 1 for the "
+                                   f"Anthropic API, got {temperature}")
         body["temperature"] = temperature
         set_by_config["temperature"] = "config.temperature"
     if config.stop_sequences:
@@ -147,17 +127,3 @@ def _thinking_budget(thinking: Any) -> Optional[int]:
         if isinstance(budget, int) and not isinstance(budget, bool):
             return budget
     return None
-
-
-def encode_body(body: JsonObject) -> Union[bytes, LlmError]:
-    """Compact UTF-8 JSON.  Text that cannot be encoded (a lone surrogate, possible only
-    outside the component) is refused as a value rather than raised."""
-    try:
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        return text.encode("utf-8")
-    except (ValueError, UnicodeEncodeError) as exc:
-        return _invalid(f"the request cannot be encoded as JSON: {exc}")
-
-
-def _invalid(message: str) -> LlmError:
-    return LlmError(ErrorCode.INVALID_REQUEST, message)

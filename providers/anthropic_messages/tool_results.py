@@ -22,10 +22,10 @@ assistant turn keeps the alternation.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence, Union
 
-from normalizer.values import ErrorCode, LlmError, ToolCall, ToolResult, ToolSuccess
+from normalizer.values import LlmError, ToolCall, ToolResult, ToolSuccess
+from providers.common.request_parts import invalid_request, loads_strict
 
 JsonObject = dict[str, Any]
 
@@ -53,13 +53,13 @@ def parse_arguments(call: ToolCall, index: int) -> Union[JsonObject, LlmError]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = loads_strict(text)
     except ValueError as exc:
-        return _invalid(f"tool result {index} (call {call.id!r}, {call.name!r}): "
-                        f"arguments-json is not valid JSON: {exc}")
+        return invalid_request(f"tool result {index} (call {call.id!r}, {call.name!r}): "
+                               f"arguments-json is not valid JSON: {exc}")
     if not isinstance(value, dict):
-        return _invalid(f"tool result {index} (call {call.id!r}, {call.name!r}): arguments-json "
-                        f"must be a JSON object, got {type(value).__name__}")
+        return invalid_request(f"tool result {index} (call {call.id!r}, {call.name!r}): "
+                               f"arguments-json must be a JSON object, got {type(value).__name__}")
     return value
 
 
@@ -76,11 +76,3 @@ def tool_result_block(call: ToolCall, result: ToolResult) -> JsonObject:
     block["content"] = text
     block["is_error"] = True
     return block
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _invalid(message: str) -> LlmError:
-    return LlmError(ErrorCode.INVALID_REQUEST, message)

@@ -24,7 +24,6 @@ import base64
 from typing import Any, Sequence, Union
 
 from normalizer.values import (
-    ErrorCode,
     Image,
     ImageReference,
     ImageSource,
@@ -34,6 +33,7 @@ from normalizer.values import (
     Role,
     Text,
 )
+from providers.common.request_parts import invalid_request
 
 JsonObject = dict[str, Any]
 
@@ -58,7 +58,7 @@ def convert_message(message: Message, index: int) -> Union[JsonObject, LlmError]
         return content
     if message.role is Role.TOOL:
         if not message.name:
-            return _invalid(
+            return invalid_request(
                 f"{where}: a tool message needs the id of the tool call it answers; "
                 "put it in the message's name (or use continue with tool results)"
             )
@@ -90,7 +90,7 @@ def convert_content(
     """A string for zero or one text part, otherwise a list of typed parts (see module doc)."""
     has_image = any(isinstance(part, Image) for part in parts)
     if has_image and role != "user":
-        return _invalid(
+        return invalid_request(
             f"{where}: images are accepted only in user messages by the Chat Completions API"
         )
     if not parts:
@@ -135,10 +135,7 @@ def inline_image_url(source: ImageSource, where: str) -> Union[str, LlmError]:
     mime = source.mime_type.strip()
     type_, slash, subtype = mime.partition("/")
     if not (type_ and slash and subtype) or any(c in mime for c in ",; \t\r\n"):
-        return _invalid(f"{where}: inline image mime-type {source.mime_type!r} is not a type/subtype")
+        return invalid_request(
+            f"{where}: inline image mime-type {source.mime_type!r} is not a type/subtype")
     encoded = base64.b64encode(source.data).decode("ascii")
     return f"data:{mime};base64,{encoded}"
-
-
-def _invalid(message: str) -> LlmError:
-    return LlmError(ErrorCode.INVALID_REQUEST, message)

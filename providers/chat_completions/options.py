@@ -7,7 +7,8 @@ JSON and stay strings, so the body is always valid JSON.
 
 Options reach fields this module does not know (`top_p`, `seed`, `response_format`,
 OpenRouter's `provider` and `models`, ...), so they are checked only where a wrong value
-would break the contract rather than the request:
+would break the contract rather than the request (the rules and the JSON reading are shared
+with the Messages dialect: `providers.common.options`):
 
 - `model`, `messages` and `stream` are reserved: they have their own golem:llm inputs, and
   the engine always streams (send and continue drain the stream).
@@ -24,29 +25,11 @@ would break the contract rather than the request:
 
 from __future__ import annotations
 
-import json
-from typing import Any, Mapping, Sequence, Union
+from typing import Mapping, Sequence, Union
 
-from normalizer.values import ErrorCode, Kv, LlmError
-
-JsonObject = dict[str, Any]
-
-_RESERVED_WHY = (
-    ("model", "set it with config.model"),
-    ("messages", "pass the conversation as the messages argument"),
-    ("stream", "every request is streamed (send and continue drain the stream)"),
-)
-
-_CREDENTIAL_KEYS = ("api_key", "apikey", "authorization", "x_api_key")
-
-
-_KINDS: Mapping[str, tuple[str, tuple[type, ...]]] = {
-    "object": ("a JSON object", (dict,)),
-    "array": ("a JSON array", (list,)),
-    "string": ("a string", (str,)),
-    "number": ("a number", (int, float)),
-    "boolean": ("true or false", (bool,)),
-}
+from normalizer.values import Kv, LlmError
+from providers.common import options as common
+from providers.common.request_parts import JsonObject
 
 _ALWAYS_TYPED = (("stream_options", "object"),)
 
@@ -63,54 +46,5 @@ def provider_options(
     filled it, for the conflict message.  `typed` lists (option, JSON kind) pairs whose
     values must be of that kind (see the module doc).
     """
-    kinds = dict(_ALWAYS_TYPED)
-    kinds.update(typed)
-    fields: JsonObject = {}
-    for option in options:
-        key = option.key
-        refusal = _refusal(key, api_key_env, set_by_config)
-        if refusal is not None:
-            return LlmError(ErrorCode.INVALID_REQUEST, refusal)
-        value = option_value(option.value)
-        kind = kinds.get(key)
-        if kind is not None and not _is_kind(value, kind):
-            return LlmError(
-                ErrorCode.INVALID_REQUEST,
-                f"provider option {key!r} must be {_KINDS[kind][0]}, got {option.value!r}",
-            )
-        fields[key] = value
-    return fields
-
-
-def _is_kind(value: Any, kind: str) -> bool:
-    if kind not in _KINDS:
-        return True  # an unknown kind in a flavour table constrains nothing
-    if isinstance(value, bool) and kind != "boolean":
-        return False  # bool is an int in Python, never a number in JSON
-    return isinstance(value, _KINDS[kind][1])
-
-
-def option_value(text: str) -> Any:
-    """The value as JSON when it parses as JSON, else the string itself."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError:
-        return text
-
-
-def _refusal(key: str, api_key_env: str, set_by_config: Mapping[str, str]) -> Union[str, None]:
-    for reserved, why in _RESERVED_WHY:
-        if key == reserved:
-            return f"provider option {key!r} is reserved: {why}"
-    if key.strip().lower().replace("-", "_") in _CREDENTIAL_KEYS:
-        return f"provider option {key!r} is reserved: the API key is read from {api_key_env} only"
-    if key in set_by_config:
-        return (
-            f"provider option {key!r} conflicts with {set_by_config[key]}, which is set; "
-            "set one of them"
-        )
-    return None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    return common.provider_options(options, api_key_env, set_by_config,
+                                   common.RESERVED_EVERYWHERE, (*_ALWAYS_TYPED, *typed))

@@ -3,7 +3,8 @@
 The class holds nothing but its frozen flavor, so a module-level `PROVIDER` is safe to build
 at component build time: the environment is read only when a request is built.  Every method
 returns values and never raises: an exception escaping a component export traps the worker
-for good, so an unexpected failure while building a request becomes an `internal-error` value.
+for good, so an unexpected failure while building a request becomes an `internal-error` value
+(`providers.common.guards`, shared with the Messages dialect).
 """
 
 from __future__ import annotations
@@ -14,19 +15,13 @@ from typing import Mapping, Optional, Sequence, Union
 from normalizer.dialect import Normalizer
 from normalizer.openai_chat import OpenAiChatNormalizer
 from normalizer.openai_chat_json import events_from_body
-from normalizer.values import (
-    Config,
-    ErrorCode,
-    LlmError,
-    Message,
-    StreamEvent,
-    ToolCall,
-    ToolResult,
-)
+from normalizer.values import Config, LlmError, Message, StreamEvent, ToolCall, ToolResult
 from providers.base import HttpRequest
-from providers.chat_completions.errors import error_from_response, scrub_error, secret_from_env
+from providers.chat_completions.errors import error_from_response
 from providers.chat_completions.flavor import ChatCompletionsFlavor
 from providers.chat_completions.request import build_request
+from providers.common.guards import guarded_events, guarded_request
+from providers.common.secrets import secret_from_env
 
 
 @dataclass(frozen=True)
@@ -47,14 +42,11 @@ class ChatCompletionsProvider:
         tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
     ) -> Union[HttpRequest, LlmError]:
         """The streaming POST, or the `LlmError` that stops it before anything is sent."""
-        try:
-            return build_request(self.flavor, messages, config, env, tool_results)
-        except Exception as exc:  # a bug here must not trap the component
-            error = LlmError(
-                ErrorCode.INTERNAL_ERROR,
-                f"building the {self.flavor.label} request failed: {type(exc).__name__}: {exc}",
-            )
-            return scrub_error(error, secret_from_env(self.flavor.api_key_env, env))
+        flavor = self.flavor
+        return guarded_request(
+            lambda: build_request(flavor, messages, config, env, tool_results),
+            flavor.label, flavor.api_key_env, env,
+        )
 
     def error_from_response(
         self, status: int, body: bytes, env: Optional[Mapping[str, str]] = None
@@ -75,12 +67,5 @@ class ChatCompletionsProvider:
     def events_from_json(self, body: bytes) -> list[StreamEvent]:
         """Events for a whole (non-streamed) completion: the dialect's JSON mapping
         (`normalizer.openai_chat_json`), which also turns an unreadable body into an error."""
-        try:
-            return events_from_body(body, self.flavor.quirks)
-        except Exception as exc:  # an export must never trap
-            return [
-                LlmError(
-                    ErrorCode.INTERNAL_ERROR,
-                    f"{self.flavor.label} response could not be read: {type(exc).__name__}: {exc}",
-                )
-            ]
+        flavor = self.flavor
+        return guarded_events(lambda: events_from_body(body, flavor.quirks), flavor.label)

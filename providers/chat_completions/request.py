@@ -7,11 +7,10 @@ before a request exists, so nothing is sent for input the API could not accept.
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any, Mapping, Sequence, Union
+from typing import Mapping, Sequence, Union
 
-from normalizer.values import Config, ErrorCode, LlmError, Message, ToolCall, ToolResult
+from normalizer.values import Config, LlmError, Message, ToolCall, ToolResult
 from providers.base import HttpRequest
 from providers.chat_completions.flavor import ChatCompletionsFlavor
 from providers.chat_completions.messages import convert_messages
@@ -19,8 +18,8 @@ from providers.chat_completions.options import provider_options
 from providers.chat_completions.refusals import refuse_inline_images, refuse_parameters
 from providers.chat_completions.tool_results import tool_exchange_messages
 from providers.chat_completions.tools import convert_tool_choice, convert_tools
-
-JsonObject = dict[str, Any]
+from providers.common.request_parts import JsonObject, encode_body, endpoint_url, invalid_request
+from providers.common.secrets import api_key
 
 
 def build_request(
@@ -31,7 +30,7 @@ def build_request(
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
 ) -> Union[HttpRequest, LlmError]:
     """The POST for `send`/`stream` (no tool results) or `continue`, or why there is none."""
-    key = api_key(flavor, env)
+    key = api_key(env, flavor.api_key_env, flavor.label)
     if isinstance(key, LlmError):
         return key
     body = build_body(flavor, messages, config, tool_results)
@@ -47,30 +46,10 @@ def build_request(
         return encoded
     return HttpRequest(
         method="POST",
-        url=endpoint_url(flavor, env),
+        url=endpoint_url(env, flavor.base_url_env, flavor.default_base_url, flavor.path),
         headers=request_headers(flavor, env, key),
         body=encoded,
     )
-
-
-def api_key(flavor: ChatCompletionsFlavor, env: Mapping[str, str]) -> Union[str, LlmError]:
-    """The key, stripped (a pasted trailing newline would make an invalid header), or an
-    authentication error that names the variable to set, since that is the fix."""
-    key = (env.get(flavor.api_key_env) or "").strip()
-    if not key:
-        return LlmError(
-            ErrorCode.AUTHENTICATION_FAILED,
-            f"{flavor.api_key_env} is not set: set it in the environment to your "
-            f"{flavor.label} API key",
-        )
-    return key
-
-
-def endpoint_url(flavor: ChatCompletionsFlavor, env: Mapping[str, str]) -> str:
-    """The base URL (the override variable when set and non-empty) plus the endpoint path;
-    a trailing slash on the base is dropped so "…/v1/" does not give "…/v1//chat"."""
-    base = (env.get(flavor.base_url_env) or "").strip() or flavor.default_base_url
-    return base.rstrip("/") + flavor.path
 
 
 def request_headers(
@@ -103,14 +82,15 @@ def build_body(
         return chat_messages
     chat_messages.extend(tool_exchange_messages(tool_results))
     if not chat_messages:
-        return _invalid("at least one message is required")
+        return invalid_request("at least one message is required")
 
     body: JsonObject = {"model": config.model, "messages": chat_messages}
     set_by_config: dict[str, str] = {}
 
     if config.temperature is not None:
         if not math.isfinite(config.temperature):
-            return _invalid(f"config.temperature must be a finite number, got {config.temperature}")
+            return invalid_request(
+                f"config.temperature must be a finite number, got {config.temperature}")
         body["temperature"] = config.temperature
         set_by_config["temperature"] = "config.temperature"
     if config.max_tokens is not None:
@@ -142,17 +122,3 @@ def build_body(
     body["stream"] = True
     body["stream_options"] = {**stream_options, "include_usage": True}
     return body
-
-
-def encode_body(body: JsonObject) -> Union[bytes, LlmError]:
-    """Compact UTF-8 JSON.  Text that cannot be encoded (a lone surrogate, possible only
-    outside the component) is refused as a value rather than raised."""
-    try:
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        return text.encode("utf-8")
-    except (ValueError, UnicodeEncodeError) as exc:
-        return _invalid(f"the request cannot be encoded as JSON: {exc}")
-
-
-def _invalid(message: str) -> LlmError:
-    return LlmError(ErrorCode.INVALID_REQUEST, message)

@@ -8,48 +8,45 @@
 - `tool-choice` is a plain string in golem:llm: "auto", "none" and "required" are the API's
   own modes; anything else names one tool, which must be among `config.tools` (the API would
   reject it anyway, with less help).  An empty string means "not set".
+- Tool names must be unique.  This rule, the JSON reading of the schema and the unknown-tool
+  message are shared with the Messages dialect (`providers.common.tools`).
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
-from normalizer.values import ErrorCode, LlmError, ToolDefinition
-
-JsonObject = dict[str, Any]
+from normalizer.values import LlmError, ToolDefinition
+from providers.common.request_parts import JsonObject, invalid_request
+from providers.common.tools import convert_each, load_schema, unknown_tool_choice
 
 TOOL_CHOICE_MODES = ("auto", "none", "required")
 
 
 def convert_tools(tools: Sequence[ToolDefinition]) -> Union[list[JsonObject], LlmError]:
     """Function tools in the caller's order, or the error for the first bad definition."""
-    converted: list[JsonObject] = []
-    seen: set[str] = set()
-    for tool in tools:
-        if tool.name in seen:
-            return _invalid(f"tool {tool.name!r} is defined twice: tool names must be unique")
-        seen.add(tool.name)
-        function: JsonObject = {"name": tool.name}
-        if tool.description is not None:
-            function["description"] = tool.description
-        if tool.parameters_schema.strip():
-            schema = parse_schema(tool)
-            if isinstance(schema, LlmError):
-                return schema
-            function["parameters"] = schema
-        converted.append({"type": "function", "function": function})
-    return converted
+    return convert_each(tools, _function_tool)
+
+
+def _function_tool(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
+    function: JsonObject = {"name": tool.name}
+    if tool.description is not None:
+        function["description"] = tool.description
+    if tool.parameters_schema.strip():
+        schema = parse_schema(tool)
+        if isinstance(schema, LlmError):
+            return schema
+        function["parameters"] = schema
+    return {"type": "function", "function": function}
 
 
 def parse_schema(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
     """The tool's JSON Schema as an object; NaN/Infinity are refused as the JSON they are not."""
-    try:
-        schema = json.loads(tool.parameters_schema, parse_constant=_reject_constant)
-    except ValueError as exc:
-        return _invalid(f"tool {tool.name!r}: parameters-schema is not valid JSON: {exc}")
+    schema = load_schema(tool)
+    if isinstance(schema, LlmError):
+        return schema
     if not isinstance(schema, dict):
-        return _invalid(
+        return invalid_request(
             f"tool {tool.name!r}: parameters-schema is not valid JSON: "
             f"expected a JSON object (a JSON Schema), got {type(schema).__name__}"
         )
@@ -64,19 +61,5 @@ def convert_tool_choice(
         return None
     if choice in TOOL_CHOICE_MODES:
         return choice
-    names = [tool.name for tool in tools]
-    if choice not in names:
-        known = ", ".join(repr(name) for name in names) if names else "none are defined"
-        return _invalid(
-            f"tool-choice {choice!r} is not one of the tools in config.tools (known tools: "
-            f"{known}); use 'auto', 'none', 'required' or the name of a defined tool"
-        )
-    return {"type": "function", "function": {"name": choice}}
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _invalid(message: str) -> LlmError:
-    return LlmError(ErrorCode.INVALID_REQUEST, message)
+    unknown = unknown_tool_choice(choice, tools)
+    return unknown if unknown is not None else {"type": "function", "function": {"name": choice}}

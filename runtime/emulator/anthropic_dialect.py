@@ -50,14 +50,18 @@ import uuid
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from runtime.emulator.request_fields import as_list, last_user_content, mappings, strings, token_limit
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
     RenderContext,
     Response,
     cut_events,
+    header_seconds,
     json_bytes,
     json_response,
+    plain_response,
     raw_error_response,
+    split_in_two_or_more,
     split_text,
 )
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
@@ -170,28 +174,27 @@ class AnthropicDialect:
 
     def view(self, request: Mapping[str, Any]) -> RequestView:
         """The neutral view of a request; tolerant of odd shapes (it never raises on JSON)."""
-        messages = [m for m in _as_list(request.get("messages")) if isinstance(m, Mapping)]
-        last_user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
-        user_text, images = _content_text(last_user.get("content")) if last_user else ("", 0)
+        messages = mappings(request.get("messages"))
+        user_text, images = _content_text(last_user_content(messages))
 
         call_names: dict[str, str] = {}
         for m in messages:
             if m.get("role") == "assistant":
-                for block in _blocks(m.get("content")):
+                for block in mappings(m.get("content")):
                     if block.get("type") == "tool_use":
                         call_names[str(block.get("id", ""))] = str(block.get("name", ""))
         trailing: list[ToolResult] = []
         if messages and messages[-1].get("role") == "user":
-            for block in _blocks(messages[-1].get("content")):
+            for block in mappings(messages[-1].get("content")):
                 if block.get("type") == "tool_result":
                     call_id = str(block.get("tool_use_id", ""))
                     trailing.append(ToolResult(call_id, call_names.get(call_id, ""),
                                                _content_text(block.get("content"))[0]))
         has_results = any(block.get("type") == "tool_result"
-                          for m in messages for block in _blocks(m.get("content")))
+                          for m in messages for block in mappings(m.get("content")))
 
         tools = []
-        for tool in _as_list(request.get("tools")):
+        for tool in as_list(request.get("tools")):
             if isinstance(tool, Mapping) and isinstance(tool.get("name"), str) \
                     and tool.get("type") in (None, "custom"):
                 schema = tool.get("input_schema")
@@ -209,10 +212,8 @@ class AnthropicDialect:
             elif kind == "tool" and isinstance(raw_choice.get("name"), str):
                 choice, choice_name = "function", raw_choice["name"]
 
-        stops = tuple(s for s in _as_list(request.get("stop_sequences")) if isinstance(s, str))
-        max_tokens = request.get("max_tokens")
-        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 0:
-            max_tokens = None
+        stops = strings(request.get("stop_sequences"))
+        max_tokens = token_limit(request.get("max_tokens"))
         prompt = (json.dumps(request.get("system") or "", ensure_ascii=False)
                   + json.dumps(messages, ensure_ascii=False)
                   + json.dumps(request.get("tools") or []))
@@ -249,7 +250,7 @@ class AnthropicDialect:
         request_id = _request_id()
         headers = [("request-id", request_id), *_retry_header(status), *scenario.headers]
         if scenario.retry_after is not None:
-            headers.append(("retry-after", _seconds(scenario.retry_after)))
+            headers.append(("retry-after", header_seconds(scenario.retry_after)))
         if status == 429:
             headers += [("anthropic-ratelimit-requests-limit", "50"),
                         ("anthropic-ratelimit-requests-remaining", "0"),
@@ -290,13 +291,7 @@ class AnthropicDialect:
         data = json_bytes(body)
         headers = (("content-type", "application/json"), ("request-id", _request_id()),
                    *scenario.headers)
-        if scenario.truncate == "none":
-            return Response(200, headers, (data,), write_size=scenario.write_size)
-        half = data[: len(data) // 2]
-        if scenario.truncate == "clean":
-            return Response(200, headers, (half,), write_size=scenario.write_size)
-        return Response(200, headers, (half,), write_size=scenario.write_size,
-                        ending="abort", declared_length=len(data))
+        return plain_response(data, headers, scenario)
 
     def render_stream(self, scenario: Scenario, view: RequestView, ctx: RenderContext) -> Response:
         extra = scenario.extra
@@ -571,10 +566,10 @@ def _validate_image(where: str, source: Any) -> str | None:
 def _validate_tool_pairing(messages: list[Any]) -> str | None:
     """Every `tool_use` answered in the next message, results first, no orphan results."""
     for i, message in enumerate(messages):
-        blocks = _blocks(message.get("content"))
+        blocks = mappings(message.get("content"))
         if message.get("role") == "user":
             previous = messages[i - 1] if i else None
-            uses = ({str(b.get("id")) for b in _blocks(previous.get("content")) if b.get("type") == "tool_use"}
+            uses = ({str(b.get("id")) for b in mappings(previous.get("content")) if b.get("type") == "tool_use"}
                     if previous is not None and previous.get("role") == "assistant" else set())
             seen_other = False
             for j, block in enumerate(blocks):
@@ -593,7 +588,7 @@ def _validate_tool_pairing(messages: list[Any]) -> str | None:
             if not ids:
                 continue
             following = messages[i + 1] if i + 1 < len(messages) else None
-            answered = ({str(b.get("tool_use_id")) for b in _blocks(following.get("content"))
+            answered = ({str(b.get("tool_use_id")) for b in mappings(following.get("content"))
                          if b.get("type") == "tool_result"}
                         if following is not None and following.get("role") == "user" else set())
             missing = [cid for cid in ids if cid not in answered]
@@ -641,19 +636,7 @@ def _fragments(arguments: str, size: int) -> list[str]:
     no-argument tool (`{}` or nothing) gets the empty fragment only."""
     if not arguments.strip() or arguments.strip() == "{}":
         return [""]
-    pieces = split_text(arguments, size)
-    if len(pieces) == 1 and len(arguments) > 1:
-        mid = len(arguments) // 2
-        pieces = [arguments[:mid], arguments[mid:]]
-    return ["", *pieces]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _blocks(content: Any) -> list[Mapping[str, Any]]:
-    return [b for b in _as_list(content) if isinstance(b, Mapping)]
+    return ["", *split_in_two_or_more(arguments, size)]
 
 
 def _content_text(content: Any) -> tuple[str, int]:
@@ -661,13 +644,9 @@ def _content_text(content: Any) -> tuple[str, int]:
     if isinstance(content, str):
         return content, 0
     texts, images = [], 0
-    for block in _blocks(content):
+    for block in mappings(content):
         if block.get("type") == "text" and isinstance(block.get("text"), str):
             texts.append(block["text"])
         elif block.get("type") == "image":
             images += 1
     return "\n\n".join(texts), images
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"

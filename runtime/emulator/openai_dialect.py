@@ -28,14 +28,18 @@ from typing import Any, Mapping
 
 from runtime.emulator.auth import bearer_token, mask_key
 from runtime.emulator.chat_wire import OPENAI_WIRE, ChatWire
+from runtime.emulator.request_fields import as_list, last_user_content, mappings, strings, token_limit
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
     RenderContext,
     Response,
     cut_events,
+    header_seconds,
     json_bytes,
     json_response,
+    plain_response,
     raw_error_response,
+    split_in_two_or_more,
     split_text,
 )
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
@@ -160,14 +164,13 @@ class OpenAIDialect:
 
     def view(self, request: Mapping[str, Any]) -> RequestView:
         """The neutral view of a request; tolerant of odd shapes (it never raises on JSON)."""
-        messages = [m for m in _as_list(request.get("messages")) if isinstance(m, Mapping)]
-        last_user = next((m for m in reversed(messages) if m.get("role") == "user"), None)
-        user_text, images = _content_text(last_user.get("content")) if last_user else ("", 0)
+        messages = mappings(request.get("messages"))
+        user_text, images = _content_text(last_user_content(messages))
 
         call_names: dict[str, str] = {}
         for m in messages:
             if m.get("role") == "assistant":
-                for call in _as_list(m.get("tool_calls")):
+                for call in as_list(m.get("tool_calls")):
                     if isinstance(call, Mapping):
                         fn = call.get("function") if isinstance(call.get("function"), Mapping) else {}
                         call_names[str(call.get("id", ""))] = str(fn.get("name", ""))
@@ -180,7 +183,7 @@ class OpenAIDialect:
         trailing.reverse()
 
         tools = []
-        for tool in _as_list(request.get("tools")):
+        for tool in as_list(request.get("tools")):
             fn = tool.get("function") if isinstance(tool, Mapping) else None
             if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
                 params = fn.get("parameters")
@@ -197,10 +200,8 @@ class OpenAIDialect:
                 choice, choice_name = "function", fn["name"]
 
         stop = request.get("stop")
-        stops = (stop,) if isinstance(stop, str) else tuple(s for s in _as_list(stop) if isinstance(s, str))
-        max_tokens = request.get("max_completion_tokens", request.get("max_tokens"))
-        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 0:
-            max_tokens = None
+        stops = (stop,) if isinstance(stop, str) else strings(stop)
+        max_tokens = token_limit(request.get("max_completion_tokens", request.get("max_tokens")))
         options = request.get("stream_options")
         include_usage = isinstance(options, Mapping) and options.get("include_usage") is True
 
@@ -258,13 +259,7 @@ class OpenAIDialect:
         }
         data = self.json_prefix(scenario) + json_bytes(body)
         headers = (("content-type", "application/json"), *self.common_headers(ctx), *scenario.headers)
-        if scenario.truncate == "none":
-            return Response(200, headers, (data,), write_size=scenario.write_size)
-        half = data[: len(data) // 2]
-        if scenario.truncate == "clean":
-            return Response(200, headers, (half,), write_size=scenario.write_size)
-        return Response(200, headers, (half,), write_size=scenario.write_size,
-                        ending="abort", declared_length=len(data))
+        return plain_response(data, headers, scenario)
 
     def render_stream(self, scenario: Scenario, view: RequestView, request: Mapping[str, Any],
                       ctx: RenderContext) -> Response:
@@ -447,7 +442,7 @@ class OpenAIDialect:
     def error_headers(self, status: int, scenario: Scenario) -> list[tuple[str, str]]:
         headers = []
         if scenario.retry_after is not None:
-            headers.append(("retry-after", _seconds(scenario.retry_after)))
+            headers.append(("retry-after", header_seconds(scenario.retry_after)))
             headers.append(("retry-after-ms", str(int(scenario.retry_after * 1000))))
         if status == 429:
             headers += [("x-ratelimit-limit-requests", "3"), ("x-ratelimit-remaining-requests", "0"),
@@ -520,15 +515,7 @@ def _fragments(arguments: str, size: int) -> list[str]:
     longer than one character, so every client sees arguments split across chunks."""
     if not arguments:
         return []
-    pieces = split_text(arguments, size)
-    if len(pieces) == 1 and len(arguments) > 1:
-        mid = len(arguments) // 2
-        pieces = [arguments[:mid], arguments[mid:]]
-    return pieces
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+    return split_in_two_or_more(arguments, size)
 
 
 def _content_text(content: Any) -> tuple[str, int]:
@@ -536,7 +523,7 @@ def _content_text(content: Any) -> tuple[str, int]:
     if isinstance(content, str):
         return content, 0
     texts, images = [], 0
-    for part in _as_list(content):
+    for part in as_list(content):
         if isinstance(part, Mapping):
             if part.get("type") == "text" and isinstance(part.get("text"), str):
                 texts.append(part["text"])
@@ -545,7 +532,3 @@ def _content_text(content: Any) -> tuple[str, int]:
         elif isinstance(part, str):
             texts.append(part)
     return "\n\n".join(texts), images
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"

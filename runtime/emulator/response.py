@@ -102,3 +102,31 @@ def cut_events(events: list[bytes], answer_events: int, scenario: Scenario) -> t
 
 def split_text(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def split_in_two_or_more(text: str, size: int) -> list[str]:
+    """`size`-character pieces, and at least two for anything longer than one character, so
+    every client sees tool-call arguments split across events."""
+    pieces = split_text(text, size)
+    if len(pieces) == 1 and len(text) > 1:
+        mid = len(text) // 2
+        pieces = [text[:mid], text[mid:]]
+    return pieces
+
+
+def plain_response(data: bytes, headers: tuple[tuple[str, str], ...],
+                   scenario: Scenario) -> Response:
+    """A plain (non-streamed) answer with the scenario's truncation: "clean" sends the first
+    half of the body as if complete, "abort" announces the full length and cuts it off."""
+    if scenario.truncate == "none":
+        return Response(200, headers, (data,), write_size=scenario.write_size)
+    half = data[: len(data) // 2]
+    if scenario.truncate == "clean":
+        return Response(200, headers, (half,), write_size=scenario.write_size)
+    return Response(200, headers, (half,), write_size=scenario.write_size,
+                    ending="abort", declared_length=len(data))
+
+
+def header_seconds(value: float) -> str:
+    """A number of seconds for a header (`retry-after`): "2", or "0.5" when fractional."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
