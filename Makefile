@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+# The benchmarks' peers (the openai and anthropic SDKs, pinned): `make bench` needs them and
+# `make test` runs the benchmarks' smoke test against them.
+BENCH_READY := $(VENV)/.bench-ready
 
 .PHONY: demo test build clean
 
@@ -18,12 +21,27 @@ $(READY): requirements-dev.txt pyproject.toml
 
 build: $(READY)
 	$(BIN)/python -m components.build
+	$(BIN)/python -m formats.build
 
 demo: build
 	$(BIN)/python -m runtime.cli demo
 
-test: build
+test: build $(BENCH_READY)
 	$(BIN)/python -m pytest -q
 
 clean:
 	rm -rf dist build .cache wit/deps
+
+# Streaming benchmarks (bench/README.md): not part of `make test` (which runs their smoke
+# test).  The portable components are the ones benchmarked, the durable ones for the
+# durability cost.  Prints one table; raw figures go to bench/results/.
+
+.PHONY: bench
+
+$(BENCH_READY): $(READY) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $(BENCH_READY)
+
+bench: $(BENCH_READY)
+	$(BIN)/python -m components.build
+	$(BIN)/python -m bench

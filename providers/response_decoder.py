@@ -59,11 +59,13 @@ class ResponseDecoder:
         except SseError as exc:
             return self._terminate([LlmError(
                 ErrorCode.INTERNAL_ERROR, f"{self._provider.name}: unreadable event stream: {exc}")])
+        if not sse_events:  # most chunks of a slow or byte-sized stream complete no event
+            return sse_events
         out: list[StreamEvent] = []
         feed = self._normalizer.feed
         for sse_event in sse_events:
             out.extend(feed(sse_event))
-        return self._terminate(out) if any(is_terminal(e) for e in out) else out
+        return self._terminate(out) if any(map(is_terminal, out)) else out
 
     def end(self) -> list[StreamEvent]:
         """The body ended cleanly."""

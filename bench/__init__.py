@@ -1,0 +1,1 @@
+"""Streaming benchmarks against the Python peers: `python -m bench` (see README.md)."""
