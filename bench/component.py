@@ -7,12 +7,13 @@ and by the SDK's iterator (its own HTTP client), and the transport alone gives t
 
 The component's time splits three ways, and the rows show each:
   component blocking-get-next   end to end, events lifted to the engine's dataclasses
-                                (runtime/host.py, as a host application sees them)
-  component wasmtime-py values  the same calls, results left as wasmtime-py values: the
-                                difference is runtime/wit_values.py's lifting
+                                (runtime/host.py, as a host application sees them, with
+                                conversions compiled once per export)
+  component wasmtime-py values  the same calls through wasmtime-py's own `Func.__call__`,
+                                results left as wasmtime-py values: the generic path
   guest time only               time spent inside the wasm calls (the guest's Python and
-                                the host's wasi:http under it); the rest is wasmtime-py
-                                converting results in Python, which a Rust host such as
+                                the host's wasi:http under it); the rest is the host
+                                converting values in Python, which a Rust host such as
                                 Golem's does natively
 """
 
@@ -82,8 +83,8 @@ def drain_host(llm: Any, model: str, block: bool = True) -> tuple[int, int, int]
 
 
 class RawCalls:
-    """The golem:llm exports called directly: arguments lowered as runtime/host.py does,
-    results left as wasmtime-py values (no lifting to engine dataclasses)."""
+    """The golem:llm exports called through wasmtime-py's `Func.__call__`: arguments lowered
+    by `runtime.wit_values.lower`, results left as wasmtime-py values (no lifting)."""
 
     def __init__(self, llm: Any) -> None:
         store, instance = llm.store, llm.instance

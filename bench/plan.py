@@ -15,6 +15,7 @@ class Plan:
     warmup: int  # untimed runs first
     component_repeats: int
     first_event_runs: int  # >= 50 in the full run
+    durable_events: int  # text deltas of the durability section's paced answer
     instantiate_runs: int
     rss_instances: int  # instances created to measure host RSS growth
     compile_runs: int  # 0 = not timed
@@ -25,10 +26,10 @@ class Plan:
 
 
 FULL = Plan(long_events=10_240, tool_events=5_000, short_events=1_000, repeats=5, warmup=1,
-            component_repeats=3, first_event_runs=60, instantiate_runs=30, rss_instances=10,
-            compile_runs=1, budget_s=480)
+            component_repeats=3, first_event_runs=60, durable_events=50, instantiate_runs=30,
+            rss_instances=10, compile_runs=1, budget_s=480)
 
 # A fresh compile takes 5-15 s per component, so the smoke run does not time one.
 SMOKE = Plan(long_events=40, tool_events=30, short_events=12, repeats=2, warmup=0,
-             component_repeats=1, first_event_runs=3, instantiate_runs=2, rss_instances=2,
-             compile_runs=0, budget_s=600)
+             component_repeats=1, first_event_runs=3, durable_events=4, instantiate_runs=2,
+             rss_instances=2, compile_runs=0, budget_s=600)

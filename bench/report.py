@@ -53,6 +53,8 @@ def error(section: str, provider: str, case: str, subject: str, exc: BaseExcepti
 def _number(value: Optional[float], unit: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, int):  # counts: entries, bytes
+        return f"{value:,} {unit}".strip()
     if unit == "ev/s":
         return f"{value:,.0f} {unit}"
     if abs(value) >= 100:

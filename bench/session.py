@@ -41,6 +41,7 @@ class Session:
     _host: Any = None
     _instance: Any = None
     notes: dict[str, str] = field(default_factory=dict)
+    build: bool = True  # whether stale components are rebuilt (False: `--no-build`)
 
     @property
     def origin(self) -> str:
@@ -88,7 +89,7 @@ def open_session(target: Target, streams: dict[str, BenchStream],
         paths.add(urlsplit(target.request(provider, "http://127.0.0.1:9", FIRST_MODEL).url).path)
     component = target.component(build=build)
     with LoopbackServer(_served(streams), sorted(paths), {FIRST_MODEL: FIRST_PACE_S}) as server:
-        yield Session(target, streams, provider, peer, server, component)
+        yield Session(target, streams, provider, peer, server, component, build=build)
 
 
 def reason(value: Union[Any, str]) -> Optional[str]:

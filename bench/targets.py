@@ -46,8 +46,9 @@ class Target:
         provider = getattr(module, "PROVIDER", None)
         return provider if provider is not None else f"n/a: providers.{self.name} has no PROVIDER"
 
-    def component(self, build: bool = True) -> Union[Path, str]:
-        """The portable component's path (built first when `build`), or why there is none."""
+    def component(self, build: bool = True, flavour: str = "portable") -> Union[Path, str]:
+        """The component's path (built first when `build`), or why there is none: the
+        portable flavour, or with `flavour="durable"` the one that runs as a Golem worker."""
         provider = self.provider()
         if isinstance(provider, str):
             return provider
@@ -57,7 +58,7 @@ class Target:
             return f"n/a: components.build does not import ({exc})"
         if self.name not in builder.PROVIDERS:
             return f"n/a: components/build.py does not build {self.name} yet"
-        target = builder.Target(self.name, "portable")
+        target = builder.Target(self.name, flavour)
         if build:
             try:
                 builder.build(target)

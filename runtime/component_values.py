@@ -106,7 +106,8 @@ class ValueModel:
         if isinstance(ty, wc.EnumType):
             return self.enums[frozenset(ty.names)](value)
         if isinstance(ty, wc.OptionType):
-            if isinstance(value, wc.Variant):
+            # Ask the type, not the value: an untagged option's payload may be a Variant.
+            if ty._tagged():
                 return None if value.tag == "none" else self.lift(value.payload, ty.payload)
             return None if value is None else self.lift(value, ty.payload)
         if isinstance(ty, wc.ListType):
@@ -117,7 +118,7 @@ class ValueModel:
             return tuple(self.lift(item, item_ty) for item, item_ty in zip(value, ty.elements))
         if isinstance(ty, wc.VariantType):
             cases = dict(ty.cases)
-            if isinstance(value, wc.Variant):
+            if ty._tagged():  # golem:llm's content-part is untagged with a Variant payload
                 tag, payload = value.tag, value.payload
             else:
                 tag, payload = _untagged_case(value, ty), value

@@ -17,7 +17,8 @@ import wasmtime
 from wasmtime import component as wc
 
 from normalizer import values as v
-from runtime.wit_values import lift, lower
+from runtime.compiled_call import Signature, call
+from runtime.wit_values import signature
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "compiled"
@@ -46,6 +47,9 @@ class ComponentHost:
         self.engine = _engine()
         self.component = self._load(cache_dir)
         self.linker = self.new_linker()
+        #: Each export's compiled conversions, by name: the same for every instance of
+        #: this component, so only the first instance to call an export reads its type.
+        self.signatures: dict[str, Signature] = {}
 
     def new_linker(self) -> wc.Linker:
         """WASI 0.2 and wasi:http, plus whatever `extend_linker` adds.  Cheap (well under a
@@ -84,7 +88,7 @@ class ComponentHost:
     def instantiate(self, env: Optional[Mapping[str, str]] = None) -> "LlmInstance":
         store = self.new_store(env)
         instance = self.linker.instantiate(store, self.component)
-        return LlmInstance(store, instance)
+        return LlmInstance(store, instance, self.signatures)
 
     def new_store(self, env: Optional[Mapping[str, str]] = None) -> wasmtime.Store:
         """A store with WASI (only `env` visible) and wasi:http set up."""
@@ -102,11 +106,17 @@ class ComponentHost:
 
 
 class LlmInstance:
-    """One instance of the component; calls the golem:llm exports with engine values."""
+    """One instance of the component; calls the golem:llm exports with engine values.
 
-    def __init__(self, store: wasmtime.Store, instance: wc.Instance) -> None:
+    `signatures` caches each export's type and compiled conversions (shared by the
+    instances of one `ComponentHost`); wasmtime-py's own `Func.__call__` would read the
+    type and walk it again on every call, which cost about 1 ms per streamed event."""
+
+    def __init__(self, store: wasmtime.Store, instance: wc.Instance,
+                 signatures: Optional[dict[str, Signature]] = None) -> None:
         self.store = store
         self.instance = instance
+        self._signatures: dict[str, Signature] = {} if signatures is None else signatures
         iface = instance.get_export_index(store, LLM_INTERFACE)
         if iface is None:
             raise LookupError(f"component does not export {LLM_INTERFACE}")
@@ -120,30 +130,30 @@ class LlmInstance:
             self._funcs[name] = func
 
     def _call(self, name: str, *args: Any) -> Any:
+        """Call export `name` with engine values; returns its result as an engine value."""
         func = self._funcs[name]
-        ftype = func.type(self.store)
-        lowered = [lower(arg, ty) for arg, (_, ty) in zip(args, ftype.params)]
-        raw = func(self.store, *lowered)
-        func.post_return(self.store)
-        return raw, ftype.result
+        store = self.store
+        compiled = self._signatures.get(name)
+        if compiled is None:
+            compiled = self._signatures[name] = signature(func, store)
+        result = call(func, store, compiled, args)
+        func.post_return(store)
+        return result
 
     def _drop_resource(self, handle: wc.ResourceAny) -> None:
         """Drop a guest resource (runs the guest's destructor, like an export call)."""
         handle.drop(self.store)
 
     def send(self, messages: Sequence[v.Message], config: v.Config) -> v.ChatEvent:
-        raw, ty = self._call("send", list(messages), config)
-        return lift(raw, ty)
+        return self._call("send", messages, config)
 
     def continue_(self, messages: Sequence[v.Message],
                   tool_results: Sequence[tuple[v.ToolCall, v.ToolResult]],
                   config: v.Config) -> v.ChatEvent:
-        raw, ty = self._call("continue", list(messages), list(tool_results), config)
-        return lift(raw, ty)
+        return self._call("continue", messages, tool_results, config)
 
     def stream(self, messages: Sequence[v.Message], config: v.Config) -> "HostChatStream":
-        raw, _ = self._call("stream", list(messages), config)
-        return HostChatStream(self, raw)
+        return HostChatStream(self, self._call("stream", messages, config))
 
 
 class HostChatStream:
@@ -154,13 +164,11 @@ class HostChatStream:
         self._handle: Optional[wc.ResourceAny] = handle
 
     def get_next(self) -> Optional[list[v.StreamEvent]]:
-        raw, ty = self._owner._call("[method]chat-stream.get-next", self._handle)
-        events = lift(raw, ty)
+        events = self._owner._call("[method]chat-stream.get-next", self._handle)
         return None if events is None else list(events)
 
     def blocking_get_next(self) -> list[v.StreamEvent]:
-        raw, ty = self._owner._call("[method]chat-stream.blocking-get-next", self._handle)
-        return list(lift(raw, ty))
+        return list(self._owner._call("[method]chat-stream.blocking-get-next", self._handle))
 
     def drop(self) -> None:
         handle, self._handle = self._handle, None

@@ -5,6 +5,11 @@ this module is golem:llm's table for it.  Records and enums are recognised by th
 and case names; variants by their case names, with the engine class that stands for each
 case (golem:llm's `content-part` is `Text` / `Image` wrapping a string / an image reference,
 its stream event `Finish` wraps response metadata, and so on).
+
+runtime/host.py calls the exports through `signature`: the same table compiled once per
+export into plans that go straight between engine values and wasmtime's C values
+(runtime/compiled_values.py).  `lower` / `lift` are the reference those plans are tested
+against (tests/test_host_values.py), and what a caller holding wasmtime-py values uses.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from normalizer import values as v
+from runtime.compiled_call import Signature
+from runtime.compiled_values import Plans
 from runtime.component_values import (
     Case,
     ValueModel,
@@ -46,6 +53,15 @@ _MODEL = ValueModel(
             "error": record_case(v.LlmError)},
     },
 )
+
+
+_PLANS = Plans(_MODEL)
+
+
+def signature(func: Any, store: Any) -> Signature:
+    """A golem:llm export's compiled conversions (runtime/compiled_call.py): engine values
+    straight to and from wasmtime's C values, as `lower` / `lift` + wasmtime-py would."""
+    return Signature.of(func, store, _PLANS)
 
 
 def lower(value: Any, ty: Any) -> Any:

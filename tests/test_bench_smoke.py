@@ -51,6 +51,11 @@ def test_the_engine_and_the_component_have_figures(rows):
     assert value("3 first event", "component: first delta") > 0
     assert value("4 footprint", "instantiate") > 0
     assert value("4 footprint", "linear memory after one call") > 0
+    assert value("5 durability", "oplog entries") >= 2  # the stream's open + a get-next
+    assert value("5 durability", "oplog payload") > 0
+    assert value("5 durability", "durable blocking-get-next") > 0
+    assert value("5 durability", "portable blocking-get-next") > 0
+    assert value("5 durability", "durable ÷ portable, per get-next") > 0
 
 
 def test_the_table_and_the_json_hold_every_row(rows, tmp_path):

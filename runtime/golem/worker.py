@@ -22,6 +22,7 @@ from typing import Any, Mapping, Optional
 
 from wasmtime import component as wc
 
+from runtime.compiled_call import Signature
 from runtime.golem.crash import CrashPlan
 from runtime.golem.errors import WorkerDead
 from runtime.golem.executor import Counters, DurableExecutor
@@ -50,7 +51,7 @@ class GolemHost(ComponentHost):
         except BaseException:
             log.close()
             raise
-        return GolemWorker(store, instance, executor)
+        return GolemWorker(store, instance, executor, self.signatures)
 
     def instantiate(self, env: Optional[Mapping[str, str]] = None) -> "GolemWorker":
         """Drop-in for `ComponentHost.instantiate`: a worker on an in-memory oplog."""
@@ -60,8 +61,9 @@ class GolemHost(ComponentHost):
 class GolemWorker(LlmInstance):
     """One emulated worker: `send`, `continue_` and `stream` as on `LlmInstance`."""
 
-    def __init__(self, store: Any, instance: wc.Instance, executor: DurableExecutor) -> None:
-        super().__init__(store, instance)
+    def __init__(self, store: Any, instance: wc.Instance, executor: DurableExecutor,
+                 signatures: Optional[dict[str, Signature]] = None) -> None:
+        super().__init__(store, instance, signatures)
         self.executor = executor
 
     # ---- views for tests -------------------------------------------------------------------
