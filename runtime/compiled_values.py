@@ -111,6 +111,14 @@ def _clear(val: Val) -> None:
     val.of.boolean = False
 
 
+def _abandon(raw: Any, delete: Any, slots: Any, filled: int) -> None:
+    """Release a half-filled C container after a lowering error: the slots not yet filled
+    are marked consumed first, so only the values really written are released."""
+    for slot in slots[filled:]:
+        _clear(slot)
+    delete(byref(raw))
+
+
 class Plans:
     """Compiles the plans of one `ValueModel` (one per WIT package), type by type."""
 
@@ -165,9 +173,7 @@ class Plans:
                     entry.name = name()
                     i += 1
             except BaseException:
-                for j in range(i, count):
-                    _clear(data[j].val)
-                delete(byref(raw))
+                _abandon(raw, delete, [data[j].val for j in range(count)], i)
                 raise
             c.kind = _RECORD
             c.of.record = raw
@@ -212,9 +218,7 @@ class Plans:
                     sub(item, data[i], store)
                     i += 1
             except BaseException:
-                for j in range(i, count):
-                    _clear(data[j])
-                delete(byref(raw))
+                _abandon(raw, delete, [data[j] for j in range(count)], i)
                 raise
             c.kind = _LIST
             c.of.list = raw
@@ -239,9 +243,7 @@ class Plans:
                     sub(item, data[i], store)
                     i += 1
             except BaseException:
-                for j in range(i, count):
-                    _clear(data[j])
-                delete(byref(raw))
+                _abandon(raw, delete, [data[j] for j in range(count)], i)
                 raise
             c.kind = _TUPLE
             c.of.tuple = raw
