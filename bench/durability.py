@@ -18,15 +18,17 @@ provider's emulator dialect, served two ways:
           per `get-next`, payload ÷ the answer's text bytes, the oplog file's size.  Timed:
           the median milliseconds per `get-next` of each, in interleaved rounds (durable,
           portable, durable, ...; fresh instances each run), and their ratio per round.
-          The durable time is split (bench/host_call_clock.py) into wasmtime-py converting
-          the Golem host calls' values and the executor's work (checking, encoding, the
+          The durable time is split (bench/host_call_clock.py) into converting the Golem
+          host calls' values (the host-call frame outside the executor) and the executor's work (checking, encoding, the
           SQLite commits: per `get-next`, the two persistence-level changes around the
           HTTP read and the invocation boundary, each a synced transaction).
 
-What the split shows, and why it matters for reading the ratio: most of the durable time
-is the emulator's host binding, wasmtime-py walking the WIT types of each host call's
-value-and-type payload in Python, which Golem (a Rust host) does natively; the executor's
-part, commits included, is the durability itself.
+What the split shows, and why it matters for reading the ratio: the conversion is the
+emulator's host binding, which Golem (a Rust host) does natively.  It used to be most of
+the durable time (~15 ms of ~19 ms per get-next: wasmtime-py walking the WIT types of each
+value-and-type payload node by node); the host functions now convert through plans
+compiled once per type (runtime/golem/plain_host_func.py), so it is well under a
+millisecond and the executor's part, commits included, the durability itself, dominates.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from normalizer import values as v
 from runtime.golem.oplog_entry import CREATE
 
 SECTION = "5 durability"
-PACE_S = 0.04  # > a durable get-next (~20 ms here), so every piece is one batch
+PACE_S = 0.04  # > a durable get-next (~5 ms here; ~20 ms before compiled host plans), so every piece is one batch
 PACED_MODEL = "bench-durable-paced"
 SEND_MODEL = "bench-durable-send"
 CONVERSION = "wasmtime-py conversion in host calls"

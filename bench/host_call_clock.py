@@ -1,15 +1,16 @@
 """Where a durable call's time goes on the host side: the Golem host functions the guest
-calls, split into wasmtime-py's conversion of their values and the executor's own work.
+calls, split into the conversion of their values and the executor's own work.
 
-Why: a durable `get-next` costs tens of times a portable one, and the section should say
+Why: a durable `get-next` costs several times a portable one, and the section should say
 what of that is the durability itself (the executor checking, encoding and committing the
 oplog entry, runtime/golem/executor.py) and what is the emulator's host binding: every host
 call's arguments (the value-and-type payload of the oplog entry) cross from the guest
-through wasmtime-py's generic, type-walking `convert_from_c`, which a Rust host such as
-Golem's does natively.  Like bench/component.py's `GuestClock`, it times by wrapping, for
-the duration of a `with`: wasmtime-py's `catch_exceptions` (the frame around every host
-function call, conversion included) and the worker's executor methods that the host
-functions and the end of each export call run.
+through Python conversions (compiled plans, runtime/golem/plain_host_func.py), which a
+Rust host such as Golem's does natively.  Like bench/component.py's `GuestClock`, it times
+by wrapping, for the duration of a `with`: wasmtime-py's `catch_exceptions` (the frame
+around every host function call, conversion included; runtime/golem/plain_host_func.py
+calls it through its module, so it is seen too) and the worker's executor methods that the
+host functions and the end of each export call run.
 """
 
 from __future__ import annotations

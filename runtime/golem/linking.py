@@ -2,9 +2,15 @@
 
 Only the two interfaces with functions are linked: `golem:durability/durability@1.2.0` and
 `golem:api/host@1.1.6`.  The type-only imports (`golem:api/oplog@1.1.6`,
-`golem:rpc/types@0.2.0`) need no linker entry.  Each function converts its wasmtime-py
-arguments to plain values, calls the executor (which counts, crashes, validates and
-records) and converts the answer back; an exception raised here traps the guest.
+`golem:rpc/types@0.2.0`) need no linker entry.  Each function converts its arguments to
+the executor's values, calls the executor (which counts, crashes, validates and records)
+and converts the answer back; an exception raised here traps the guest.
+
+Each function comes twice: over plain values (runtime/golem/plain_payloads.py), converted
+by plans compiled once per function (runtime/golem/plain_host_func.py), which is what is
+linked; and over wasmtime-py's `Record` / `Variant` values (wasmtime_values.py), its
+generic conversion, kept as the fallback for a type the plans do not convert and as the
+reference the fast path is tested against (`link_golem(..., plain=False)`).
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from typing import Any, Callable
 
 from wasmtime import component as wc
 
+from runtime.golem import plain_payloads as pp
 from runtime.golem import wasmtime_values as wv
 from runtime.golem.executor import DurableExecutor
+from runtime.golem.plain_host_func import add_plain_func
 
 DURABILITY = "golem:durability/durability@1.2.0"
 HOST = "golem:api/host@1.1.6"
@@ -58,6 +66,35 @@ def durability_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
     }
 
 
+def plain_durability_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
+    """`durability_functions`, over plain values and without the store argument."""
+    def state() -> Any:
+        s = ex.current_durable_execution_state()
+        return s.is_live, pp.level_out(s.persistence_level)
+
+    def read() -> Any:
+        p = ex.read_persisted_typed_durable_function_invocation()
+        return (pp.datetime_out(p.timestamp_ns), p.function_name,
+                pp.value_and_type_out(p.response), pp.function_type_out(p.function_type),
+                p.entry_version)
+
+    return {
+        "observe-function-call": ex.observe_function_call,
+        "begin-durable-function":
+            lambda function_type: ex.begin_durable_function(pp.function_type_in(function_type)),
+        "end-durable-function":
+            lambda function_type, begin_index, forced_commit: ex.end_durable_function(
+                pp.function_type_in(function_type), begin_index, forced_commit),
+        "current-durable-execution-state": state,
+        "persist-typed-durable-function-invocation":
+            lambda function_name, request, response, function_type:
+                ex.persist_typed_durable_function_invocation(
+                    function_name, pp.value_and_type_in(request),
+                    pp.value_and_type_in(response), pp.function_type_in(function_type)),
+        "read-persisted-typed-durable-function-invocation": read,
+    }
+
+
 def host_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
     def get_level(_store: Any) -> Any:
         return wv.level_out(ex.get_oplog_persistence_level())
@@ -69,11 +106,23 @@ def host_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
             "set-oplog-persistence-level": set_level}
 
 
-def link_golem(linker: wc.Linker, ex: DurableExecutor) -> None:
-    """Define both Golem instances in `linker`, bound to `ex`."""
+def plain_host_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
+    """`host_functions`, over plain values and without the store argument."""
+    return {"get-oplog-persistence-level": lambda: pp.level_out(ex.get_oplog_persistence_level()),
+            "set-oplog-persistence-level":
+                lambda level: ex.set_oplog_persistence_level(pp.level_in(level))}
+
+
+def link_golem(linker: wc.Linker, ex: DurableExecutor, plain: bool = True) -> None:
+    """Define both Golem instances in `linker`, bound to `ex` (`plain=False`: through
+    wasmtime-py's generic conversion only, the reference)."""
     with linker.root() as root:
-        for name, functions in ((DURABILITY, durability_functions(ex)),
-                                (HOST, host_functions(ex))):
+        for name, generic, fast in ((DURABILITY, durability_functions(ex),
+                                     plain_durability_functions(ex)),
+                                    (HOST, host_functions(ex), plain_host_functions(ex))):
             with root.add_instance(name) as instance:
-                for function, impl in functions.items():
-                    instance.add_func(function, impl)
+                for function, impl in generic.items():
+                    if plain:
+                        add_plain_func(instance, function, fast[function], impl)
+                    else:
+                        instance.add_func(function, impl)
