@@ -43,11 +43,8 @@ class Partial:
 
 
 def continues_assistant_prefix(provider: Provider, config: Config) -> bool:
-    """Whether `provider` continues a trailing assistant message for `config.model`.
-    Providers declare it with a `continues_assistant_prefix(config)` method; without one,
-    the answer is no (the prompt works everywhere, the prefill only where supported)."""
-    check = getattr(provider, "continues_assistant_prefix", None)
-    return bool(check(config)) if callable(check) else False
+    """Whether `provider` continues a trailing assistant message for `config.model`."""
+    return bool(provider.continues_assistant_prefix(config))
 
 
 def continuation_messages(messages: Sequence[Message], partial: Partial,

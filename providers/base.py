@@ -50,6 +50,12 @@ class Provider(Protocol):
         built from) the API key is scrubbed from anything the server echoed back."""
         ...
 
+    def continues_assistant_prefix(self, config: Config) -> bool:
+        """Whether the model continues a trailing assistant message instead of answering
+        it (Anthropic's prefill).  A durable stream interrupted by a crash resumes that way;
+        otherwise it sends a continuation prompt (durability/continuation.py)."""
+        ...
+
     def normalizer(self) -> Normalizer:
         """A fresh normalizer for one streamed response."""
         ...

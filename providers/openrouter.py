@@ -35,6 +35,7 @@ OPENROUTER_FLAVOR = ChatCompletionsFlavor(
     quirks=OPENROUTER_QUIRKS,
     path="/chat/completions",
     max_tokens_field="max_tokens",
+    prefill_model_prefixes=("anthropic/",),
     extra_headers_from_env=(
         ("HTTP-Referer", "OPENROUTER_HTTP_REFERER"),
         ("X-Title", "OPENROUTER_X_TITLE"),

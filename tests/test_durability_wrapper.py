@@ -267,3 +267,31 @@ def test_after_a_prefill_the_repeated_leading_whitespace_is_dropped():
     text, finishes, seen = run_stream(FakeGolem(first.oplog), again)
     assert text == "Once upon a time" and finishes == 1
     assert None in seen  # the whitespace-only batch became "nothing yet", not the end
+
+
+# ---- which providers continue a prefill -----------------------------------------------------
+
+@pytest.mark.parametrize("provider,model,expected", [
+    ("anthropic", "claude-sonnet-4-5", True),
+    ("openrouter", "anthropic/claude-sonnet-4.5", True),
+    ("openrouter", "openai/gpt-4o", False),
+    ("openai", "gpt-4o", False),
+    ("grok", "grok-4", False),
+])
+def test_prefill_is_used_only_where_the_model_continues_an_assistant_message(provider, model, expected):
+    import importlib
+
+    from durability.continuation import continuation_request
+
+    prov = importlib.import_module(f"providers.{provider}").PROVIDER
+    env = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k", "XAI_API_KEY": "k",
+           "OPENROUTER_API_KEY": "k"}
+    request = continuation_request(prov, USER, v.Config(model=model), env, Partial("Once upon "))
+    import json as _json
+    last = _json.loads(request.body)["messages"][-1]
+    if expected:
+        assert last["role"] == "assistant"
+        text = last["content"] if isinstance(last["content"], str) else last["content"][0]["text"]
+        assert text == "Once upon"
+    else:
+        assert last["role"] == "user"

@@ -143,6 +143,10 @@ def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(
         body = fresh_emulator.requests[0].body.decode()
         if prefix.strip():
             assert json.dumps(prefix.rstrip())[1:-1] in body, (k, body)
+            # Anthropic continues the partial text as a trailing assistant message (prefill);
+            # the others get it in a continuation prompt that ends with our instruction.
+            last = json.loads(body)["messages"][-1]
+            assert last["role"] == ("assistant" if provider == "anthropic" else "user"), k
     assert exercised >= 3, (exercised, calls)  # batching depends on timing; most points hit
 
 

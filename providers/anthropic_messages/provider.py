@@ -51,6 +51,11 @@ class AnthropicProvider:
         secret = secret_from_env(settings.API_KEY_ENV, env)
         return error_from_response(status, body, settings.LABEL, secret)
 
+    def continues_assistant_prefix(self, config: Config) -> bool:
+        """Claude continues a trailing assistant message (a prefill) from its last word:
+        a durable stream resumes an interrupted answer that way."""
+        return True
+
     def normalizer(self) -> Normalizer:
         """A fresh Messages stream normalizer."""
         return AnthropicNormalizer()

@@ -40,6 +40,10 @@ class ChatCompletionsFlavor:
         kind ("object", "array", "string", "number", "boolean"), because the API expects it
         and a bare word would be sent as a string, e.g. OpenRouter's `provider` object.
         `stream_options` must be an object for every flavour.
+    prefill_model_prefixes: models (by name prefix) that continue a trailing assistant
+        message instead of answering it, which is how a durable stream resumes an
+        interrupted answer without repeating it (durability/continuation.py).  OpenRouter
+        passes Anthropic models' prefill through; OpenAI and xAI models do not continue.
     """
 
     label: str
@@ -54,3 +58,4 @@ class ChatCompletionsFlavor:
     parameter_rules: tuple[ParameterRule, ...] = ()
     inline_image_types: tuple[str, ...] = ()
     typed_options: tuple[tuple[str, str], ...] = ()
+    prefill_model_prefixes: tuple[str, ...] = ()

@@ -60,6 +60,12 @@ class ChatCompletionsProvider:
         secret = secret_from_env(self.flavor.api_key_env, env)
         return error_from_response(status, body, self.flavor.quirks, secret)
 
+    def continues_assistant_prefix(self, config: Config) -> bool:
+        """Whether `config.model` continues a trailing assistant message (the flavor's
+        `prefill_model_prefixes`)."""
+        return config.model.startswith(self.flavor.prefill_model_prefixes) \
+            if self.flavor.prefill_model_prefixes else False
+
     def normalizer(self) -> Normalizer:
         """A fresh stream normalizer that knows this flavor's quirks."""
         return OpenAiChatNormalizer(self.flavor.quirks)
