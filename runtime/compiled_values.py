@@ -17,34 +17,33 @@ still fails before the call, with a TypeError where wasmtime-py's untagged optio
 ValueError).  `ValueModel` stays the reference: tests/test_host_values.py checks these
 plans against it on the component's own types.  Kinds the model leaves alone (result,
 flags, future, stream, error-context) fall back to wasmtime-py's own conversion, as before.
-Plans are compiled once per export and kept by the host (runtime/compiled_call.py).
+Plans are compiled once per export and kept by the host (runtime/compiled_call.py).  The C
+side of records, lists, tuples, options and variants is runtime/c_containers.py's, shared
+with the Golem host functions' plain-value plans; this module says how the model's values
+are taken apart and built.  The scalar leaves take the store as optional, so those plans
+use them as they are.
 """
 
 from __future__ import annotations
 
 import ctypes
 from ctypes import byref
+from itertools import repeat
 from typing import Any, Callable, Optional
 
 import wasmtime._ffi as ffi
 from wasmtime import component as wc
 from wasmtime.component import ResourceAny, ResourceHost
 
-from runtime.component_values import Case, ValueModel
-
-Val = Any  # a `ffi.wasmtime_component_val_t` (a ctypes view onto C memory)
-Lower = Callable[[Any, Val, Any], None]  # (model value, C value to fill, store)
-Lift = Callable[[Val], Any]  # C value (released as it is read) -> model value
+from runtime.c_containers import (
+    Lift, Lower, Val, case_lowerer, fill_list, fill_tuple, list_lifter, option_lifter,
+    option_lowerer, record_lifter, record_lowerer, tuple_lifter, variant_lifter)
+from runtime.component_values import ValueModel
 
 _BOOL = ffi.WASMTIME_COMPONENT_BOOL.value
 _CHAR = ffi.WASMTIME_COMPONENT_CHAR.value
 _STRING = ffi.WASMTIME_COMPONENT_STRING.value
-_LIST = ffi.WASMTIME_COMPONENT_LIST.value
-_RECORD = ffi.WASMTIME_COMPONENT_RECORD.value
-_TUPLE = ffi.WASMTIME_COMPONENT_TUPLE.value
-_VARIANT = ffi.WASMTIME_COMPONENT_VARIANT.value
 _ENUM = ffi.WASMTIME_COMPONENT_ENUM.value
-_OPTION = ffi.WASMTIME_COMPONENT_OPTION.value
 _RESOURCE = ffi.WASMTIME_COMPONENT_RESOURCE.value
 
 #: Scalars by wasmtime-py type: (C kind, union field, Python class, the name in errors).
@@ -62,12 +61,9 @@ _SCALARS: dict[type, tuple[int, str, type, str]] = {
     wc.F64: (ffi.WASMTIME_COMPONENT_F64.value, "f64", float, "F64"),
 }
 
-_val_t = ffi.wasmtime_component_val_t
 _byte_vec_t = ffi.wasm_byte_vec_t
 _new_bytes = ffi.wasm_byte_vec_new_uninitialized
 _delete_bytes = ffi.wasm_byte_vec_delete
-_val_new = ffi.wasmtime_component_val_new
-_val_delete = ffi.wasmtime_component_val_delete
 _string_at = ctypes.string_at
 _memmove = ctypes.memmove
 
@@ -103,20 +99,6 @@ def _take_text(vec: Any) -> str:
     text = _string_at(vec.data, vec.size).decode("utf-8")
     _delete_bytes(byref(vec))
     return text
-
-
-def _clear(val: Val) -> None:
-    """Mark a C value as consumed, so releasing its container does not release it again."""
-    val.kind = _BOOL
-    val.of.boolean = False
-
-
-def _abandon(raw: Any, delete: Any, slots: Any, filled: int) -> None:
-    """Release a half-filled C container after a lowering error: the slots not yet filled
-    are marked consumed first, so only the values really written are released."""
-    for slot in slots[filled:]:
-        _clear(slot)
-    delete(byref(raw))
 
 
 class Plans:
@@ -155,50 +137,18 @@ class Plans:
         return _fallback_lowerer(ty)
 
     def _record_lowerer(self, ty: Any) -> Lower:
-        fields = tuple((name.replace("-", "_"), _constant_name(name), self.lowerer(field_ty))
-                       for name, field_ty in ty.fields)
-        count = len(fields)
-        new = ffi.wasmtime_component_valrecord_new_uninit
-        delete = ffi.wasmtime_component_valrecord_delete
-
-        def lower(value: Any, c: Val, store: Any) -> None:
-            raw = ffi.wasmtime_component_valrecord_t()
-            new(byref(raw), count)
-            data = raw.data
-            i = 0
-            try:
-                for attr, name, sub in fields:
-                    entry = data[i]
-                    sub(getattr(value, attr), entry.val, store)
-                    entry.name = name()
-                    i += 1
-            except BaseException:
-                _abandon(raw, delete, [data[j].val for j in range(count)], i)
-                raise
-            c.kind = _RECORD
-            c.of.record = raw
-        return lower
+        attrs = tuple(name.replace("-", "_") for name, _ in ty.fields)
+        return record_lowerer(
+            tuple((_constant_name(name), self.lowerer(field_ty)) for name, field_ty in ty.fields),
+            lambda value: [getattr(value, attr) for attr in attrs])
 
     def _option_lowerer(self, ty: Any) -> Lower:
-        sub = self.lowerer(ty.payload)
-
-        def lower(value: Any, c: Val, store: Any) -> None:
-            if value is None:
-                boxed = None
-            else:
-                raw = _val_t()
-                sub(value, raw, store)
-                boxed = _val_new(byref(raw))
-            c.kind = _OPTION
-            c.of.option = boxed
-        return lower
+        return option_lowerer(self.lowerer(ty.payload))
 
     def _list_lowerer(self, ty: Any) -> Lower:
         element = ty.element
         is_bytes = isinstance(element, wc.U8)
         sub = self.lowerer(element)
-        new = ffi.wasmtime_component_vallist_new_uninit
-        delete = ffi.wasmtime_component_vallist_delete
 
         def lower(value: Any, c: Val, store: Any) -> None:
             if isinstance(value, (bytes, bytearray)):
@@ -209,44 +159,18 @@ class Plans:
             elif not isinstance(value, (list, tuple)):
                 value = list(value)
             count = len(value)
-            raw = ffi.wasmtime_component_vallist_t()
-            new(byref(raw), count)
-            data = raw.data
-            i = 0
-            try:
-                for item in value:
-                    sub(item, data[i], store)
-                    i += 1
-            except BaseException:
-                _abandon(raw, delete, [data[j] for j in range(count)], i)
-                raise
-            c.kind = _LIST
-            c.of.list = raw
+            fill_list(repeat(sub, count), value, count, c, store)
         return lower
 
     def _tuple_lowerer(self, ty: Any) -> Lower:
         subs = tuple(self.lowerer(element) for element in ty.elements)
         count = len(subs)
-        new = ffi.wasmtime_component_valtuple_new_uninit
-        delete = ffi.wasmtime_component_valtuple_delete
 
         def lower(value: Any, c: Val, store: Any) -> None:
             items = tuple(value)
             if len(items) < count:  # longer ones are cut, as `zip` did in ValueModel.lower
                 raise TypeError("tuple length mismatch")
-            raw = ffi.wasmtime_component_valtuple_t()
-            new(byref(raw), count)
-            data = raw.data
-            i = 0
-            try:
-                for sub, item in zip(subs, items):
-                    sub(item, data[i], store)
-                    i += 1
-            except BaseException:
-                _abandon(raw, delete, [data[j] for j in range(count)], i)
-                raise
-            c.kind = _TUPLE
-            c.of.tuple = raw
+            fill_tuple(subs, items, count, c, store)
         return lower
 
     def _variant_lowerer(self, ty: Any) -> Lower:
@@ -254,24 +178,16 @@ class Plans:
         model_cases = self.model.variants.get(frozenset(cases))
         if model_cases is None:
             return _missing("variant", sorted(cases))
-        order = tuple((case.cls, _constant_name(tag), case.payload_of,
-                       None if cases[tag] is None else self.lowerer(cases[tag]))
+        order = tuple((case.cls, None if cases[tag] is None else case.payload_of,
+                       case_lowerer(_constant_name(tag),
+                                    None if cases[tag] is None else self.lowerer(cases[tag])))
                       for tag, case in model_cases.items())
         names = sorted(cases)
 
         def lower(value: Any, c: Val, store: Any) -> None:
-            for cls, tag, payload_of, sub in order:
-                if isinstance(value, cls):
-                    if sub is None:
-                        boxed = None
-                    else:
-                        raw = _val_t()
-                        sub(payload_of(value), raw, store)
-                        boxed = _val_new(byref(raw))
-                    c.kind = _VARIANT
-                    variant = c.of.variant
-                    variant.discriminant = tag()
-                    variant.val = boxed
+            for cls, payload_of, put in order:
+                if isinstance(value, cls):  # `payload_of` is not called for a case without one
+                    put(c, None if payload_of is None else payload_of(value), store)
                     return
             raise TypeError(f"{type(value).__name__} is not a case of variant {names}")
         return lower
@@ -310,24 +226,9 @@ class Plans:
         record_cls = cls or self.model.records.get(frozenset(names))
         if record_cls is None:
             return _missing("record", sorted(names))
-        plan = tuple((name.replace("-", "_"), self.lifter(field_ty)) for name, field_ty in fields)
-        count = len(plan)
-        delete = ffi.wasmtime_component_valrecord_delete
-
-        def lift(c: Val) -> Any:
-            record = c.of.record
-            try:
-                data = record.data
-                kwargs = {}
-                for i in range(min(record.size, count)):
-                    attr, sub = plan[i]
-                    val = data[i].val
-                    kwargs[attr] = sub(val)
-                    _clear(val)
-            finally:
-                delete(byref(record))
-            return record_cls(**kwargs)
-        return lift
+        attrs = tuple(name.replace("-", "_") for name in names)
+        return record_lifter(tuple(self.lifter(field_ty) for _, field_ty in fields),
+                             lambda values: record_cls(**dict(zip(attrs, values))))
 
     def _enum_lifter(self, ty: Any) -> Lift:
         enum = self.model.enums.get(frozenset(ty.names))
@@ -342,84 +243,27 @@ class Plans:
         return lift
 
     def _option_lifter(self, ty: Any) -> Lift:
-        sub = self.lifter(ty.payload)
-
-        def lift(c: Val) -> Any:
-            boxed = c.of.option
-            if not boxed:
-                return None
-            val = boxed.contents
-            payload = sub(val)
-            _clear(val)
-            _val_delete(boxed)
-            return payload
-        return lift
+        return option_lifter(self.lifter(ty.payload))
 
     def _list_lifter(self, ty: Any) -> Lift:
-        element = ty.element
-        is_bytes = isinstance(element, wc.U8)
-        sub = self.lifter(element)
-        delete = ffi.wasmtime_component_vallist_delete
-
-        def lift(c: Val) -> Any:
-            items = c.of.list
-            try:
-                data = items.data
-                out = []
-                for i in range(items.size):
-                    val = data[i]
-                    out.append(sub(val))
-                    _clear(val)
-            finally:
-                delete(byref(items))
-            return bytes(out) if is_bytes else tuple(out)
-        return lift
+        return list_lifter(self.lifter(ty.element), isinstance(ty.element, wc.U8))
 
     def _tuple_lifter(self, ty: Any) -> Lift:
-        subs = tuple(self.lifter(element) for element in ty.elements)
-        delete = ffi.wasmtime_component_valtuple_delete
-
-        def lift(c: Val) -> Any:
-            items = c.of.tuple
-            try:
-                data = items.data
-                out = []
-                for i, sub in zip(range(items.size), subs):
-                    val = data[i]
-                    out.append(sub(val))
-                    _clear(val)
-            finally:
-                delete(byref(items))
-            return tuple(out)
-        return lift
+        return tuple_lifter([self.lifter(element) for element in ty.elements])
 
     def _variant_lifter(self, ty: Any) -> Lift:
         cases = dict(ty.cases)
         model_cases = self.model.variants.get(frozenset(cases))
         if model_cases is None:
             return _missing("variant", sorted(cases))
-        by_tag: dict[bytes, tuple[Case, Optional[Lift]]] = {
-            tag.encode("utf-8"): (case, None if cases[tag] is None
+        split = variant_lifter({
+            tag.encode("utf-8"): (case.value_of, None if cases[tag] is None
                                   else self.lifter(cases[tag], case.record))
-            for tag, case in model_cases.items()}
+            for tag, case in model_cases.items()})
 
         def lift(c: Val) -> Any:
-            variant = c.of.variant
-            discriminant = variant.discriminant
-            tag = _string_at(discriminant.data, discriminant.size)
-            _delete_bytes(byref(discriminant))
-            found = by_tag.get(tag)
-            if found is None:
-                raise ValueError(f"tag {tag.decode('utf-8', 'replace')} not found in variant cases")
-            case, sub = found
-            if sub is None:
-                return case.value_of(None)
-            boxed = variant.val
-            val = boxed.contents
-            payload = sub(val)
-            _clear(val)
-            _val_delete(boxed)
-            return case.value_of(payload)
+            value_of, payload = split(c)
+            return value_of(payload)
         return lift
 
 
@@ -428,7 +272,7 @@ class Plans:
 def _scalar_lowerer(kind: int, field: str, cls: type, name: str) -> Lower:
     message = f"expected {cls.__name__} for {name} type"
 
-    def lower(value: Any, c: Val, store: Any) -> None:
+    def lower(value: Any, c: Val, store: Any = None) -> None:
         if not isinstance(value, cls):
             raise TypeError(message)
         c.kind = kind
@@ -442,7 +286,7 @@ def _scalar_lifter(field: str, cls: type) -> Lift:
     return lift
 
 
-def _lower_string(value: Any, c: Val, store: Any) -> None:
+def _lower_string(value: Any, c: Val, store: Any = None) -> None:
     if not isinstance(value, str):
         raise TypeError("expected string type")
     c.kind = _STRING
@@ -453,7 +297,7 @@ def _lift_string(c: Val) -> str:
     return _take_text(c.of.string)
 
 
-def _lower_char(value: Any, c: Val, store: Any) -> None:
+def _lower_char(value: Any, c: Val, store: Any = None) -> None:
     if not isinstance(value, str) or len(value) != 1:
         raise TypeError("expected single-character string for Char type")
     c.kind = _CHAR
