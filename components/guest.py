@@ -18,7 +18,7 @@ from wit_world.exports import llm as w
 
 from components import convert
 from components.chat_stream import ChatStream, EventSource
-from durability.continuation import Partial, continuation_request, continues_assistant_prefix
+from durability.continuation import Partial, continuation_request
 from durability.host_api import DurabilityError
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
@@ -90,11 +90,8 @@ class LlmGuest:
                 return EventSource(provider, provider.chat_request(msgs, cfg, env), env)
 
             def open_resume(partial: Partial) -> tuple[Source, bool]:
-                request = continuation_request(provider, msgs, cfg, env, partial)
-                prefilled = (not partial.empty and not partial.tool_calls
-                             and continues_assistant_prefix(provider, cfg)
-                             and partial.text != partial.text.rstrip())
-                return EventSource(provider, request, env), prefilled
+                request, trimmed = continuation_request(provider, msgs, cfg, env, partial)
+                return EventSource(provider, request, env), trimmed
 
             return ChatStream(self.durability().stream(msgs, cfg, open_live, open_resume))
         except DurabilityError:

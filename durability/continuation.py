@@ -66,9 +66,14 @@ def continuation_messages(messages: Sequence[Message], partial: Partial,
 
 
 def continuation_request(provider: Provider, messages: Sequence[Message], config: Config,
-                         env: Mapping[str, str], partial: Partial) -> Union[HttpRequest, LlmError]:
+                         env: Mapping[str, str], partial: Partial
+                         ) -> tuple[Union[HttpRequest, LlmError], bool]:
+    """The request, and whether it carries the partial text as a prefill without its
+    trailing whitespace (the stream then drops the whitespace the model repeats)."""
     prefill = continues_assistant_prefix(provider, config)
-    return provider.chat_request(continuation_messages(messages, partial, prefill), config, env)
+    request = provider.chat_request(continuation_messages(messages, partial, prefill), config, env)
+    trimmed = (prefill and not partial.tool_calls and partial.text != partial.text.rstrip())
+    return request, trimmed
 
 
 def _render_call(call: ToolCall) -> str:

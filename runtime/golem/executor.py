@@ -45,6 +45,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
 
+from durability.host_api import ExecutionState
 from durability.wit_check import check
 from durability.wit_nodes import ValueAndType
 from runtime.golem.crash import CrashPlan, CrashTrigger
@@ -75,14 +76,6 @@ DURABILITY_FUNCTIONS = (
     "read-persisted-typed-durable-function-invocation")
 HOST_FUNCTIONS = ("get-oplog-persistence-level", "set-oplog-persistence-level")
 _MARKERS = (CREATE, BEGIN_REMOTE_WRITE, END_REMOTE_WRITE)
-
-
-@dataclass(frozen=True)
-class ExecutionState:
-    """`durable-execution-state`."""
-
-    is_live: bool
-    persistence_level: str
 
 
 @dataclass(frozen=True)

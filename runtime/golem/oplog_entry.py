@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional, Tuple, Union
 
+from durability.host_api import (  # re-exported: the host speaks the same case names
+    PERSIST_NOTHING,
+    PERSIST_REMOTE_SIDE_EFFECTS,
+    READ_REMOTE,
+    SMART,
+    WRITE_REMOTE,
+)
 from durability.wit_nodes import ValueAndType
 
 CREATE = "create"
@@ -24,17 +31,12 @@ END_REMOTE_WRITE = "end-remote-write"
 KINDS = (CREATE, IMPORTED_FUNCTION_INVOKED, CHANGE_PERSISTENCE_LEVEL, BEGIN_REMOTE_WRITE,
          END_REMOTE_WRITE)
 
-# golem:api/host persistence-level cases.
-PERSIST_NOTHING = "persist-nothing"
-PERSIST_REMOTE_SIDE_EFFECTS = "persist-remote-side-effects"
-SMART = "smart"
+# golem:api/host persistence-level cases (named once, in the guest's host protocol).
 PERSISTENCE_LEVELS = (PERSIST_NOTHING, PERSIST_REMOTE_SIDE_EFFECTS, SMART)
 
 # golem:api/oplog wrapped-function-type cases.
 READ_LOCAL = "read-local"
 WRITE_LOCAL = "write-local"
-READ_REMOTE = "read-remote"
-WRITE_REMOTE = "write-remote"
 WRITE_REMOTE_BATCHED = "write-remote-batched"
 FUNCTION_TYPE_CASES = (READ_LOCAL, WRITE_LOCAL, READ_REMOTE, WRITE_REMOTE, WRITE_REMOTE_BATCHED)
 
