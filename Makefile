@@ -20,7 +20,7 @@ $(READY): requirements-dev.txt pyproject.toml
 	@touch $(READY)
 
 build: $(READY)
-	$(BIN)/python -m components.build
+	$(BIN)/python -m tools.build
 	$(BIN)/python -m formats.build
 
 demo: build
@@ -43,5 +43,5 @@ $(BENCH_READY): $(READY) requirements-bench.txt
 	@touch $(BENCH_READY)
 
 bench: $(BENCH_READY)
-	$(BIN)/python -m components.build
+	$(BIN)/python -m tools.build
 	$(BIN)/python -m bench

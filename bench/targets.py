@@ -53,11 +53,11 @@ class Target:
         if isinstance(provider, str):
             return provider
         try:
-            from components import build as builder
+            from tools import build as builder
         except Exception as exc:
-            return f"n/a: components.build does not import ({exc})"
+            return f"n/a: tools.build does not import ({exc})"
         if self.name not in builder.PROVIDERS:
-            return f"n/a: components/build.py does not build {self.name} yet"
+            return f"n/a: tools/build.py does not build {self.name} yet"
         target = builder.Target(self.name, flavour)
         if build:
             try:

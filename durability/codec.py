@@ -15,12 +15,12 @@ node, descriptor fields precomputed, `list<u8>` encoded without a Python-level l
 
 from __future__ import annotations
 
-from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Optional, Sequence
 
 from durability.codec_error import CodecError
-from durability.wit_nodes import ValueAndType, prim_problem, string_problem
+from durability.wit_nodes import (ValueAndType, contiguous_bytes, prim_problem,
+                                  string_problem, take_node)
 from durability.wit_schema import (
     EnumT,
     FlagsT,
@@ -41,7 +41,6 @@ _U8_NODES = tuple(("prim-u8", b) for b in range(256))
 """Every `prim-u8` node, shared: a byte string encodes without allocating per byte."""
 
 _BYTES_LIKE = (bytes, bytearray, memoryview)
-_CASE, _PAYLOAD = itemgetter(0), itemgetter(1)
 _SEQUENCES = (tuple, list)
 
 
@@ -343,21 +342,6 @@ def decode_value(value_nodes: Any, t: WitT) -> Any:
     return value
 
 
-def _take(nodes: Sequence, i: Any, seen: bytearray, case: str) -> Any:
-    """Mark node `i` visited and return its payload, which must be of `case`."""
-    if type(i) is not int or not 0 <= i < len(nodes):
-        raise CodecError(f"value node index {i!r} is out of range (0..{len(nodes) - 1})")
-    if seen[i]:
-        raise CodecError(f"value node {i} is referenced twice (shared or cyclic)")
-    seen[i] = 1
-    node = nodes[i]
-    if not isinstance(node, _SEQUENCES) or len(node) != 2:
-        raise CodecError(f"value node {i} is not a (case, payload) pair")
-    if node[0] != case:
-        raise CodecError(f"value node {i} is {node[0]!r}, expected {case}")
-    return node[1]
-
-
 def _indices(payload: Any, i: int) -> Sequence:
     if not isinstance(payload, _SEQUENCES):
         raise CodecError(f"value node {i}: expected a list of node indices")
@@ -367,13 +351,13 @@ def _indices(payload: Any, i: int) -> Sequence:
 def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
     kind = t.__class__
     if kind is PrimT:
-        payload = _take(nodes, i, seen, t.value_case)
+        payload = take_node(nodes, i, seen, t.value_case)
         problem = prim_problem(t.value_case, payload)
         if problem:
             raise CodecError(problem)
         return payload
     if kind is RecordT:
-        children = _indices(_take(nodes, i, seen, "record-value"), i)
+        children = _indices(take_node(nodes, i, seen, "record-value"), i)
         if len(children) != len(t.fields):
             raise CodecError(f"record has {len(children)} fields, expected {len(t.fields)}")
         values = []
@@ -387,7 +371,7 @@ def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
             return tuple(values)
         return t.cls(**dict(zip(t.attrs, values)))
     if kind is ListT:
-        children = _indices(_take(nodes, i, seen, "list-value"), i)
+        children = _indices(take_node(nodes, i, seen, "list-value"), i)
         element = t.element
         if element.__class__ is PrimT and element.name == "u8":
             return _dec_bytes(nodes, children, seen)
@@ -400,13 +384,13 @@ def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
             raise err.at(position)
         return tuple(values)
     if kind is OptionT:
-        child = _take(nodes, i, seen, "option-value")
+        child = take_node(nodes, i, seen, "option-value")
         if child is None:
             return None
         value = _dec(nodes, child, t.inner, seen)
         return Some(value) if t.boxed else value
     if kind is VariantT:
-        payload = _take(nodes, i, seen, "variant-value")
+        payload = take_node(nodes, i, seen, "variant-value")
         if not isinstance(payload, _SEQUENCES) or len(payload) != 2:
             raise CodecError(f"value node {i}: variant payload is not (case, child)")
         position, child = payload
@@ -427,12 +411,12 @@ def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
             return case.cls(**{case.attr: inner})
         return inner if case.type is not None else case.cls()
     if kind is EnumT:
-        position = _take(nodes, i, seen, "enum-value")
+        position = take_node(nodes, i, seen, "enum-value")
         if type(position) is not int or not 0 <= position < len(t.cases):
             raise CodecError(f"enum case index {position!r} is out of range for {describe(t)}")
         return t.members[position]
     if kind is TupleT:
-        children = _indices(_take(nodes, i, seen, "tuple-value"), i)
+        children = _indices(take_node(nodes, i, seen, "tuple-value"), i)
         if len(children) != len(t.items):
             raise CodecError(f"tuple has {len(children)} items, expected {len(t.items)}")
         values = []
@@ -444,7 +428,7 @@ def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
             raise err.at(position)
         return tuple(values)
     if kind is ResultT:
-        payload = _take(nodes, i, seen, "result-value")
+        payload = take_node(nodes, i, seen, "result-value")
         if not isinstance(payload, _SEQUENCES) or len(payload) != 2 or payload[0] not in ("ok", "err"):
             raise CodecError(f"value node {i}: result payload is not ('ok'|'err', child)")
         tag, child = payload
@@ -458,7 +442,7 @@ def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
         except CodecError as err:
             raise err.at(tag)
     if kind is FlagsT:
-        payload = _take(nodes, i, seen, "flags-value")
+        payload = take_node(nodes, i, seen, "flags-value")
         if (not isinstance(payload, _SEQUENCES) or len(payload) != len(t.flags)
                 or any(type(b) is not bool for b in payload)):
             raise CodecError(f"value node {i}: expected {len(t.flags)} flag booleans")
@@ -467,30 +451,16 @@ def _dec(nodes: Sequence, i: Any, t: WitT, seen: bytearray) -> Any:
 
 
 def _dec_bytes(nodes: Sequence, children: Sequence, seen: bytearray) -> bytes:
-    """`list<u8>` as bytes; contiguous children (what every encoder emits) are checked and
-    converted with C-level slices instead of one Python step per byte."""
-    count = len(children)
-    if count:
-        start = children[0]
-        if (type(start) is int and 0 <= start and start + count <= len(nodes)
-                and tuple(children) == tuple(range(start, start + count))
-                and seen.find(1, start, start + count) == -1):
-            block = nodes[start:start + count]
-            try:
-                well_formed = (set(map(len, block)) == {2}
-                               and set(map(_CASE, block)) == {"prim-u8"}
-                               and set(map(type, map(_PAYLOAD, block))) == {int})
-                data = bytes(map(_PAYLOAD, block)) if well_formed else None
-            except (TypeError, ValueError, IndexError):
-                data = None  # the slow path below names the offending element
-            if data is not None:
-                seen[start:start + count] = b"\x01" * count
-                return data
+    """`list<u8>` as bytes: the contiguous case in C-level passes, any other element by
+    element so the error names the offending one."""
+    data = contiguous_bytes(nodes, children, seen)
+    if data is not None:
+        return data
     values = bytearray()
     position = 0
     try:
         for position, child in enumerate(children):
-            payload = _take(nodes, child, seen, "prim-u8")
+            payload = take_node(nodes, child, seen, "prim-u8")
             problem = prim_problem("prim-u8", payload)
             if problem:
                 raise CodecError(problem)

@@ -49,8 +49,11 @@ A `value-and-type` is the pair `(value_nodes, type_nodes)`.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Mapping, Optional, Sequence, Tuple
+
+from durability.codec_error import CodecError
 
 Node = Tuple[str, Any]
 """One value or type node: `(wit_case_name, payload)`."""
@@ -136,3 +139,51 @@ def is_index(value: object) -> bool:
     """True if `value` can be a `node-index` at all (an int, not a bool, within s32)."""
     return type(value) is int and 0 <= value <= S32_MAX
 
+
+# -------------------------------------------------------- walking a value node list
+# The two steps every walk of a value node list takes, shared by the guest's decoder
+# (`durability.codec`) and the host's checker (`runtime/golem/wit_check.py`) so both reject
+# the same malformed lists with the same words.
+
+_SEQUENCES = (tuple, list)
+_CASE, _PAYLOAD = itemgetter(0), itemgetter(1)
+
+
+def take_node(nodes: Sequence, i: Any, seen: bytearray, case: str) -> Any:
+    """Mark node `i` visited and return its payload, which must be of `case`: every node is
+    used exactly once (no sharing, no cycle), so a hostile list cannot make a walk loop."""
+    if not is_index(i) or i >= len(nodes):
+        raise CodecError(f"value node index {i!r} is out of range (0..{len(nodes) - 1})")
+    if seen[i]:
+        raise CodecError(f"value node {i} is referenced twice (shared or cyclic)")
+    seen[i] = 1
+    node = nodes[i]
+    if not isinstance(node, _SEQUENCES) or len(node) != 2:
+        raise CodecError(f"value node {i} is not a (case, payload) pair")
+    if node[0] != case:
+        raise CodecError(f"value node {i} is {node[0]!r}, its type needs {case}")
+    return node[1]
+
+
+def contiguous_bytes(nodes: Sequence, children: Sequence, seen: bytearray) -> Optional[bytes]:
+    """A `list<u8>` whose element nodes are contiguous and unvisited (what every encoder
+    emits), read with C-level passes instead of one Python step per byte; None leaves it to
+    the per-element walk, which then names the offending element."""
+    count = len(children)
+    if not count:
+        return b""
+    start = children[0]
+    if not (is_index(start) and start + count <= len(nodes)
+            and tuple(children) == tuple(range(start, start + count))
+            and seen.find(1, start, start + count) == -1):
+        return None
+    block = nodes[start:start + count]
+    try:
+        if not (set(map(len, block)) == {2} and set(map(_CASE, block)) == {"prim-u8"}
+                and set(map(type, map(_PAYLOAD, block))) == {int}):
+            return None
+        data = bytes(map(_PAYLOAD, block))  # ValueError when a value is outside 0..255
+    except (TypeError, ValueError, IndexError):
+        return None
+    seen[start:start + count] = b"\x01" * count
+    return data

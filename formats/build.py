@@ -2,11 +2,10 @@
 
     python -m formats.build [--format llama31 ...] [--force]
 
-Same rules as `components.build`, through its `build_component`: a component is rebuilt only
-when its inputs change (the format's Python sources, its WIT, the componentize-py version,
-hashed into `dist/.<name>.inputs`), one build of a target runs at a time (a file lock, since
-test processes share dist/), and only the format's own sources are staged into the component.
-Host-only: never staged.
+The rules are `tools.componentize`'s, as for the golem:llm components: a component is rebuilt
+only when its inputs change (the format's Python sources, its WIT, the componentize-py
+version), one build of a target runs at a time, and only the format's guest sources are
+staged into it.  This module is build tooling: never staged.
 """
 
 from __future__ import annotations
@@ -17,13 +16,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.build import (COMPONENTIZE_PY_VERSION, DIST, ROOT, build_component,
-                              hash_inputs, stage_files)
-from components.wit_deps import HAYRIDE_PACKAGES, stage_hayride_wit
+from tools.componentize import (COMPONENTIZE_PY_VERSION, DIST, ROOT, build_component,
+                                hash_inputs, python_sources, stage_files)
+from tools.wit_deps import copy_packages
 
 FORMATS_DIR = ROOT / "formats"
 WIT_DIR = ROOT / "wit"
+# Build tooling beside the guest code in formats/: never staged into a component.
 HOST_ONLY = ("formats/build.py",)
+# Hayride's packages, written from the documented 0.0.65 signatures (`wit/hayride/<dir>`),
+# under these names.  They go into a format's own staged WIT directory, not into
+# `wit/deps/`, so the golem:llm builds never parse them.
+HAYRIDE_PACKAGES = {"ai": "hayride-ai@0.0.65", "mcp": "hayride-mcp@0.0.65"}
 # The generated modules' names, fixed rather than left to componentize-py's clash-avoidance
 # naming (both imported interfaces are called `types`); the guest imports these.
 INTERFACE_NAMES = (
@@ -59,9 +63,8 @@ FORMATS = {"llama31": FormatTarget("llama31", "hayride:llama31-format/format@0.1
 
 def _sources(target: FormatTarget) -> list[Path]:
     """The shared `formats/*.py` and the format's own package, guest code only."""
-    files = sorted(FORMATS_DIR.glob("*.py")) + sorted((FORMATS_DIR / target.format).rglob("*.py"))
-    return [p for p in files if "__pycache__" not in p.parts
-            and p.relative_to(ROOT).as_posix() not in HOST_ONLY]
+    files = sorted(FORMATS_DIR.glob("*.py")) + python_sources(FORMATS_DIR / target.format)
+    return [p for p in files if p.relative_to(ROOT).as_posix() not in HOST_ONLY]
 
 
 def _wit_files(target: FormatTarget) -> list[Path]:
@@ -69,6 +72,26 @@ def _wit_files(target: FormatTarget) -> list[Path]:
     hayride = WIT_DIR / "hayride"
     dirs = [hayride / target.format] + [hayride / name for name in HAYRIDE_PACKAGES]
     return [p for d in dirs for p in sorted(d.glob("*.wit"))]
+
+
+def stage_hayride_wit(world_dir: str, dest: Path) -> Path:
+    """A self-contained WIT directory for a format component at `dest`: the world's package
+    (`wit/hayride/<world_dir>/`) at its root and the Hayride packages in `deps/`.  No WASI WIT
+    is needed: componentize-py 0.23.0 adds its own WASI 0.2.0 imports.  Returns `dest`."""
+    root = WIT_DIR / "hayride" / world_dir
+    if not root.is_dir():
+        raise FileNotFoundError(f"no world package at {root}")
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted = {f.name for f in root.glob("*.wit")}
+    for stale in dest.glob("*.wit"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for src in sorted(root.glob("*.wit")):
+        target = dest / src.name
+        if not target.exists() or target.read_bytes() != src.read_bytes():
+            target.write_bytes(src.read_bytes())
+    copy_packages(WIT_DIR / "hayride", HAYRIDE_PACKAGES, dest / "deps")
+    return dest
 
 
 def inputs_hash(target: FormatTarget) -> str:
@@ -89,7 +112,7 @@ def build(target: FormatTarget, force: bool = False) -> bool:
     return build_component(
         target.name, target.world, "model",
         inputs=lambda: inputs_hash(target),
-        prepare=lambda: (stage_hayride_wit(WIT_DIR, target.format, target.wit_dir),
+        prepare=lambda: (stage_hayride_wit(target.format, target.wit_dir),
                          _stage(target)),
         import_names=INTERFACE_NAMES, export_names=EXPORT_NAMES, force=force,
     )

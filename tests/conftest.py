@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from components.build import Target, build
+from tools.build import Target, build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.build import targets
+from tools.build import targets
 from runtime.host import ComponentHost
 from tests.conftest import built
 

@@ -12,7 +12,7 @@ from durability import llm_codec
 from durability import llm_schema as s
 from durability.codec import decode, decode_value, encode, value_and_type
 from durability.codec_error import CodecError
-from durability.wit_check import MAX_DEPTH, check, render
+from runtime.golem.wit_check import MAX_DEPTH, check, render
 from durability.wit_schema import (
     BOOL,
     CHAR,
@@ -383,7 +383,7 @@ def _message_vt():
     (3, ("list-value", ()), "not reachable"),                  # orphans 4 and 5
     (1, ("enum-value", 4), "out of range"),
     (1, ("enum-value", -1), "out of range"),
-    (1, ("prim-u32", 0), "expected enum-value"),               # wrong case
+    (1, ("prim-u32", 0), "its type needs enum-value"),               # wrong case
     (4, ("variant-value", (2, 5)), "out of range"),
     (4, ("variant-value", (0, None)), "presence"),
     (4, ("variant-value", (0,)), r"not \(case, child\)"),

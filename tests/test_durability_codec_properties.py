@@ -16,7 +16,7 @@ from durability import llm_codec
 from durability import llm_schema as s
 from durability.codec import decode, value_and_type
 from durability.codec_error import CodecError
-from durability.wit_check import check, render
+from runtime.golem.wit_check import check, render
 from fuzz import llm_values as lv
 from normalizer import values as v
 

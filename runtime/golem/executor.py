@@ -16,7 +16,7 @@ Semantics, after Golem 1.2.2+ (reference/golem-llm-anchor.md §2.1):
   persist-nothing up to the next level change).  Reading with nothing left to replay, or
   while the level is persist-nothing, is a divergence.
 - `persist-typed-...` during replay is a divergence (the guest ignored `is-live`).  Live, it
-  validates request and response with `durability.wit_check.check` (an invalid payload
+  validates request and response with `runtime.golem.wit_check.check` (an invalid payload
   traps with its path) and appends the entry, also at persist-nothing, where it is kept for
   observability and skipped by replay, as Golem does.
 - `set-oplog-persistence-level` to the current level does nothing.  A change is appended and
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
 
 from durability.host_api import ExecutionState
-from durability.wit_check import check
+from runtime.golem.wit_check import check
 from durability.wit_nodes import ValueAndType
 from runtime.golem.crash import CrashPlan, CrashTrigger
 from runtime.golem.errors import Divergence, InjectedCrash, InvalidPayload, WorkerDead

@@ -1,6 +1,6 @@
 """The oplog as a person (or a script) reads it: what `golem-llm oplog FILE` prints.
 
-Payloads are decoded from their own stored types with `durability.wit_check.render`, the
+Payloads are decoded from their own stored types with `runtime.golem.wit_check.render`, the
 way Golem's oplog viewer has to treat custom entries, so the view needs no knowledge of
 golem:llm.  Sizes are those of the stored encoding (JSON of the value and type nodes).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Optional, TextIO
 
-from durability.wit_check import render
+from runtime.golem.wit_check import render
 from durability.wit_nodes import ValueAndType
 from runtime.golem.oplog_entry import (
     CHANGE_PERSISTENCE_LEVEL,

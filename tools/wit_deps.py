@@ -25,12 +25,6 @@ WASI_VERSION = "0.2.0"
 GOLEM_PACKAGES = {"api": "golem-api@1.1.6", "rpc": "golem-rpc@0.2.0",
                   "durability": "golem-durability@1.2.0"}
 
-# Hayride's packages for the model-format components, written from the documented 0.0.65
-# signatures (`wit/hayride/<dir>`).  They go into a format's own staged WIT directory, not
-# into `wit/deps/`, so the golem:llm builds never parse them.
-HAYRIDE_PACKAGES = {"ai": "hayride-ai@0.0.65", "mcp": "hayride-mcp@0.0.65"}
-
-
 def ensure_wit_deps(wit_dir: Path) -> Path:
     """Make sure `wit_dir/deps` holds the pinned WASI packages and our Golem WIT; returns
     `wit_dir`."""
@@ -62,31 +56,10 @@ def ensure_wit_deps(wit_dir: Path) -> Path:
 
 def _copy_golem(wit_dir: Path, deps: Path) -> None:
     """Refresh the Golem packages in deps/ from wit/golem/ (cheap: a few small files)."""
-    _copy_packages(wit_dir / "golem", GOLEM_PACKAGES, deps)
+    copy_packages(wit_dir / "golem", GOLEM_PACKAGES, deps)
 
 
-def stage_hayride_wit(wit_dir: Path, world_dir: str, dest: Path) -> Path:
-    """A self-contained WIT directory for a Hayride format component at `dest`: the world's
-    package (`wit/hayride/<world_dir>/`) at its root and the Hayride packages in `deps/`.
-    No WASI WIT is needed: componentize-py 0.23.0 adds its own WASI 0.2.0 imports.
-    Returns `dest`."""
-    root = wit_dir / "hayride" / world_dir
-    if not root.is_dir():
-        raise FileNotFoundError(f"no world package at {root}")
-    dest.mkdir(parents=True, exist_ok=True)
-    wanted = {f.name for f in root.glob("*.wit")}
-    for stale in dest.glob("*.wit"):
-        if stale.name not in wanted:
-            stale.unlink()
-    for src in sorted(root.glob("*.wit")):
-        target = dest / src.name
-        if not target.exists() or target.read_bytes() != src.read_bytes():
-            target.write_bytes(src.read_bytes())
-    _copy_packages(wit_dir / "hayride", HAYRIDE_PACKAGES, dest / "deps")
-    return dest
-
-
-def _copy_packages(src_root: Path, packages: dict[str, str], deps: Path) -> None:
+def copy_packages(src_root: Path, packages: dict[str, str], deps: Path) -> None:
     """Refresh `deps/<dest_name>` from `src_root/<src_name>` for each package, rewriting
     only what changed."""
     for src_name, dest_name in packages.items():

@@ -1,4 +1,5 @@
-"""Validate and render any value-and-type, knowing nothing of golem:llm.
+"""Validate and render any value-and-type, knowing nothing of golem:llm (host side only:
+never staged into a component).
 
 The emulated Golem host runs `check` on every payload a component persists, so a codec bug
 shows up where it is made instead of at some later replay; the oplog viewer
@@ -23,11 +24,11 @@ from __future__ import annotations
 
 import base64
 import math
-from operator import itemgetter
 from typing import Any, Sequence
 
 from durability.codec_error import CodecError
-from durability.wit_nodes import PRIM_VALUE_CASE_OF_TYPE, is_index, prim_problem
+from durability.wit_nodes import (PRIM_VALUE_CASE_OF_TYPE, contiguous_bytes, is_index,
+                                  prim_problem, take_node)
 
 MAX_DEPTH = 100
 """Deepest type nesting accepted; golem:llm payloads nest about a dozen levels."""
@@ -36,7 +37,6 @@ BYTES_SHOWN = 48
 """How many bytes of a `list<u8>` `render` spells out (base64) before eliding the rest."""
 
 _SEQUENCES = (tuple, list)
-_CASE, _PAYLOAD = itemgetter(0), itemgetter(1)
 
 
 def check(value_nodes: Any, type_nodes: Any) -> None:
@@ -151,20 +151,6 @@ def _check_types(nodes: Any) -> None:
 # ----------------------------------------------------------------------------- value nodes
 
 
-def _take(nodes: Sequence, i: Any, seen: bytearray, case: str) -> Any:
-    if not is_index(i) or i >= len(nodes):
-        raise CodecError(f"value node index {i!r} is out of range (0..{len(nodes) - 1})")
-    if seen[i]:
-        raise CodecError(f"value node {i} is referenced twice (shared or cyclic)")
-    seen[i] = 1
-    node = nodes[i]
-    if not isinstance(node, _SEQUENCES) or len(node) != 2:
-        raise CodecError(f"value node {i} is not a (case, payload) pair")
-    if node[0] != case:
-        raise CodecError(f"value node {i} is {node[0]!r}, its type needs {case}")
-    return node[1]
-
-
 def _list_of(payload: Any, i: int, count: int = -1) -> Sequence:
     if not isinstance(payload, _SEQUENCES):
         raise CodecError(f"value node {i}: expected a list")
@@ -177,20 +163,20 @@ def _check_value(vnodes: Sequence, vi: Any, tnodes: Sequence, ti: int, seen: byt
     tcase, tpayload = tnodes[ti]
     prim_case = PRIM_VALUE_CASE_OF_TYPE.get(tcase)
     if prim_case is not None:
-        problem = prim_problem(prim_case, _take(vnodes, vi, seen, prim_case))
+        problem = prim_problem(prim_case, take_node(vnodes, vi, seen, prim_case))
         if problem:
             raise CodecError(problem)
         return
     if tcase == "record-type":
-        children = _list_of(_take(vnodes, vi, seen, "record-value"), vi, len(tpayload))
+        children = _list_of(take_node(vnodes, vi, seen, "record-value"), vi, len(tpayload))
         for child, (name, field_t) in zip(children, tpayload):
             try:
                 _check_value(vnodes, child, tnodes, field_t, seen)
             except CodecError as err:
                 raise err.at(name)
     elif tcase == "list-type":
-        children = _list_of(_take(vnodes, vi, seen, "list-value"), vi)
-        if tnodes[tpayload][0] == "prim-u8-type" and _bytes_fast(vnodes, children, seen):
+        children = _list_of(take_node(vnodes, vi, seen, "list-value"), vi)
+        if tnodes[tpayload][0] == "prim-u8-type" and contiguous_bytes(vnodes, children, seen) is not None:
             return
         for position, child in enumerate(children):
             try:
@@ -198,11 +184,11 @@ def _check_value(vnodes: Sequence, vi: Any, tnodes: Sequence, ti: int, seen: byt
             except CodecError as err:
                 raise err.at(position)
     elif tcase == "option-type":
-        child = _take(vnodes, vi, seen, "option-value")
+        child = take_node(vnodes, vi, seen, "option-value")
         if child is not None:
             _check_value(vnodes, child, tnodes, tpayload, seen)
     elif tcase == "variant-type":
-        payload = _take(vnodes, vi, seen, "variant-value")
+        payload = take_node(vnodes, vi, seen, "variant-value")
         if not isinstance(payload, _SEQUENCES) or len(payload) != 2:
             raise CodecError(f"value node {vi}: variant payload is not (case, child)")
         position, child = payload
@@ -218,19 +204,19 @@ def _check_value(vnodes: Sequence, vi: Any, tnodes: Sequence, ti: int, seen: byt
             except CodecError as err:
                 raise err.at(name)
     elif tcase == "enum-type":
-        position = _take(vnodes, vi, seen, "enum-value")
+        position = take_node(vnodes, vi, seen, "enum-value")
         if prim_problem("prim-u32", position) or position >= len(tpayload):
             raise CodecError(f"enum case index {position!r} is out of range "
                              f"(0..{len(tpayload) - 1})")
     elif tcase == "tuple-type":
-        children = _list_of(_take(vnodes, vi, seen, "tuple-value"), vi, len(tpayload))
+        children = _list_of(take_node(vnodes, vi, seen, "tuple-value"), vi, len(tpayload))
         for position, (child, item_t) in enumerate(zip(children, tpayload)):
             try:
                 _check_value(vnodes, child, tnodes, item_t, seen)
             except CodecError as err:
                 raise err.at(position)
     elif tcase == "result-type":
-        payload = _take(vnodes, vi, seen, "result-value")
+        payload = take_node(vnodes, vi, seen, "result-value")
         if not isinstance(payload, _SEQUENCES) or len(payload) != 2 or payload[0] not in ("ok", "err"):
             raise CodecError(f"value node {vi}: result payload is not ('ok'|'err', child)")
         tag, child = payload
@@ -243,39 +229,16 @@ def _check_value(vnodes: Sequence, vi: Any, tnodes: Sequence, ti: int, seen: byt
             except CodecError as err:
                 raise err.at(tag)
     elif tcase == "flags-type":
-        flags = _list_of(_take(vnodes, vi, seen, "flags-value"), vi, len(tpayload))
+        flags = _list_of(take_node(vnodes, vi, seen, "flags-value"), vi, len(tpayload))
         if any(type(flag) is not bool for flag in flags):
             raise CodecError(f"value node {vi}: flags must be booleans")
     elif tcase == "handle-type":
-        payload = _take(vnodes, vi, seen, "handle")
+        payload = take_node(vnodes, vi, seen, "handle")
         if (not isinstance(payload, _SEQUENCES) or len(payload) != 2
                 or prim_problem("prim-string", payload[0]) or prim_problem("prim-u64", payload[1])):
             raise CodecError(f"value node {vi}: handle needs (uri, u64)")
     else:  # unreachable after _check_types
         raise CodecError(f"type node {ti}: unknown case {tcase!r}")
-
-
-def _bytes_fast(vnodes: Sequence, children: Sequence, seen: bytearray) -> bool:
-    """Check a `list<u8>` whose elements are contiguous in C-level passes; False leaves it
-    to the per-element walk (which then names the offending element)."""
-    count = len(children)
-    if not count:
-        return True
-    start = children[0]
-    if not (is_index(start) and start + count <= len(vnodes)
-            and tuple(children) == tuple(range(start, start + count))
-            and seen.find(1, start, start + count) == -1):
-        return False
-    block = vnodes[start:start + count]
-    try:
-        if not (set(map(len, block)) == {2} and set(map(_CASE, block)) == {"prim-u8"}
-                and set(map(type, map(_PAYLOAD, block))) == {int}):
-            return False
-        bytes(map(_PAYLOAD, block))  # raises ValueError when a value is outside 0..255
-    except (TypeError, ValueError, IndexError):
-        return False
-    seen[start:start + count] = b"\x01" * count
-    return True
 
 
 # ----------------------------------------------------------------------------- render
