@@ -1,90 +1,81 @@
 """Host a built Hayride model-format component (`dist/model-<format>.wasm`) in wasmtime-py.
 
-`FormatHost(path)` is a `ComponentHost` (same compile cache and WASI linking) whose
-`instantiate()` gives a `FormatInstance`: one instance with one `format` resource, whose
-`encode`/`decode` take and return `formats.values` and raise `formats.errors.FormatError`
-when the component returns its `error` resource, the way Hayride's runner sees them.
+`FormatHost(path).instantiate()` gives a `FormatInstance`: one instance with one `format`
+resource, whose `encode` / `decode` take and return `formats.values` and raise
+`formats.errors.FormatError` when the component returns its `error` resource, the way
+Hayride's runner sees them.  It is built from the wasmtime host's parts (runtime/host/): the
+compile cache, the WASI linker and store, and `Exports` with the Hayride value table
+(runtime/format_values.py).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import wasmtime
 from wasmtime import component as wc
 
-from formats.errors import ErrorCode, FormatError
+from formats.errors import FormatError
 from formats.values import Message
-from runtime.format_values import lift, lower
-from runtime.host import ComponentHost
+from runtime.format_values import FORMAT_VALUES
+from runtime.host import CompiledComponent, Exports, Ok, Signature, wasi_linker, wasi_store
+from runtime.host.compiled_component import CACHE
 
 MODEL_INTERFACE = "hayride:ai/model@0.0.65"
 FUNCTIONS = ("[constructor]format", "[method]format.encode", "[method]format.decode",
              "[method]error.code", "[method]error.data")
 
 
-class FormatHost(ComponentHost):
+class FormatHost:
     """A compiled format component, ready to be instantiated any number of times."""
 
-    def instantiate(  # type: ignore[override]  # a FormatInstance, not an LlmInstance
-            self, env: Optional[Mapping[str, str]] = None) -> "FormatInstance":
-        store = self.new_store(env)
-        return FormatInstance(store, self.linker.instantiate(store, self.component))
+    def __init__(self, wasm: Path, cache_dir: Path = CACHE) -> None:
+        compiled = CompiledComponent.load(wasm, cache_dir)
+        self.path = compiled.path
+        self.engine = compiled.engine
+        self.component = compiled.component
+        self.linker = wasi_linker(self.engine)
+        self.signatures: dict[str, Signature] = {}
+
+    def instantiate(self, env: Optional[Mapping[str, str]] = None) -> "FormatInstance":
+        store = wasi_store(self.engine, env)
+        return FormatInstance(store, self.linker.instantiate(store, self.component),
+                              self.signatures)
 
 
 class FormatInstance:
     """One instance of the component and one `format` resource made by its constructor."""
 
-    def __init__(self, store: wasmtime.Store, instance: wc.Instance) -> None:
-        self.store = store
-        iface = instance.get_export_index(store, MODEL_INTERFACE)
-        if iface is None:
-            raise LookupError(f"component does not export {MODEL_INTERFACE}")
-        self._funcs: dict[str, wc.Func] = {}
-        for name in FUNCTIONS:
-            index = instance.get_export_index(store, name, iface)
-            func = instance.get_func(store, index) if index is not None else None
-            if func is None:
-                raise LookupError(f"{MODEL_INTERFACE} has no function {name!r}")
-            self._funcs[name] = func
-        self._format: Optional[wc.ResourceAny] = self._call("[constructor]format")[0]
+    def __init__(self, store: wasmtime.Store, instance: wc.Instance,
+                 signatures: Optional[dict[str, Signature]] = None) -> None:
+        self._exports = Exports(store, instance, MODEL_INTERFACE, FUNCTIONS, FORMAT_VALUES,
+                                {} if signatures is None else signatures)
+        self._format: Optional[wc.ResourceAny] = self._exports.call("[constructor]format")
 
-    def _call(self, name: str, *args: Any) -> tuple[Any, Any]:
-        func = self._funcs[name]
-        ftype = func.type(self.store)
-        lowered = [arg if isinstance(arg, wc.ResourceAny) else lower(arg, ty)
-                   for arg, (_, ty) in zip(args, ftype.params)]
-        raw = func(self.store, *lowered)
-        func.post_return(self.store)
-        return raw, ftype.result
-
-    def _result(self, raw: Any, ty: Any) -> Any:
+    def _ok(self, result: Any) -> Any:
         """The ok value of a `result<T, error>`, or the error resource raised as FormatError."""
-        if isinstance(raw, wc.Variant):
-            tag, payload = raw.tag, raw.payload
-        else:
-            tag, payload = ("err" if isinstance(raw, wc.ResourceAny) else "ok"), raw
-        if tag == "ok":
-            return lift(payload, ty.ok)
+        if isinstance(result, Ok):
+            return result.value
+        error = result.value
         try:
-            code = self._call("[method]error.code", payload)[0]
-            data = self._call("[method]error.data", payload)[0]
+            code = self._exports.call("[method]error.code", error)
+            data = self._exports.call("[method]error.data", error)
         finally:
-            payload.drop(self.store)
-        raise FormatError(ErrorCode(code), data)
+            self._exports.drop(error)
+        raise FormatError(code, data)
 
     def encode(self, messages: Sequence[Message]) -> bytes:
-        raw, ty = self._call("[method]format.encode", self._format, list(messages))
-        return bytes(self._result(raw, ty))
+        return self._ok(self._exports.call("[method]format.encode", self._format, messages))
 
     def decode(self, raw_output: bytes) -> Message:
-        raw, ty = self._call("[method]format.decode", self._format, bytes(raw_output))
-        return self._result(raw, ty)
+        return self._ok(self._exports.call("[method]format.decode", self._format,
+                                           bytes(raw_output)))
 
     def close(self) -> None:
         handle, self._format = self._format, None
         if handle is not None:
-            handle.drop(self.store)
+            self._exports.drop(handle)
 
     def __enter__(self) -> "FormatInstance":
         return self
