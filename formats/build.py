@@ -23,7 +23,7 @@ from components.wit_deps import HAYRIDE_PACKAGES, stage_hayride_wit
 
 FORMATS_DIR = ROOT / "formats"
 WIT_DIR = ROOT / "wit"
-HOST_ONLY = ("formats/build.py",)
+HOST_ONLY = ("formats/build.py", "formats/host.py", "formats/host_values.py")
 # The generated modules' names, fixed rather than left to componentize-py's clash-avoidance
 # naming (both imported interfaces are called `types`); the guest imports these.
 INTERFACE_NAMES = (

@@ -1,11 +1,10 @@
 """Hayride's table for the host's value conversion (runtime/host/value_model.py): which
 `formats.values` dataclass (or `formats.errors.ErrorCode`) stands for each record, enum and
-variant of the Hayride message model, for hosting a model-format component
-(runtime/format_host.py).
+variant of the Hayride message model, for hosting a model-format component (formats/host.py).
 
 Records are recognised by their field names, except where two records share them
 (`image-content` and `audio-content`), which only occur as variant cases and take their
-class from the case (`record_case`).
+class from the case (`record_case`).  Host-only: never staged into the component.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ resource, whose `encode` / `decode` take and return `formats.values` and raise
 `formats.errors.FormatError` when the component returns its `error` resource, the way
 Hayride's runner sees them.  It is built from the wasmtime host's parts (runtime/host/): the
 compile cache, the WASI linker and store, and `Exports` with the Hayride value table
-(runtime/format_values.py).
+(formats/host_values.py).  Host-only: never staged into the component.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import wasmtime
 from wasmtime import component as wc
 
 from formats.errors import FormatError
+from formats.host_values import FORMAT_VALUES
 from formats.values import Message
-from runtime.format_values import FORMAT_VALUES
 from runtime.host import CompiledComponent, Exports, Ok, Signature, wasi_linker, wasi_store
 from runtime.host.compiled_component import CACHE
 
