@@ -11,9 +11,8 @@ import pytest
 
 from normalizer import values as v
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
-from runtime.golem import DurableExecutor, GolemHost, Oplog
+from runtime.golem import DurableExecutor, GolemHost, HostCallClock, Oplog
 from runtime.golem import wasmtime_values as wv
-from runtime.golem.host_call_clock import HostCallClock
 from runtime.golem.linking import DURABILITY, FUNCTIONS, HOST, bind
 from tests.conftest import EMULATOR_KEY, built
 from tests.echo_component import Echo

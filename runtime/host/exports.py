@@ -1,9 +1,10 @@
 """Call the functions of one exported interface with model values.
 
 `Exports` looks the functions up once per instance and converts through a `ValueModel`
-(runtime/host/value_model.py) with each function's conversions read from its type once per
-component (`signatures`, shared by the instances of one component): the type walk then costs
-nothing per call.  Every call is timed into a `CallClock`, guest and conversion apart.
+(runtime/host/value_model.py), with each function's conversions read from its type once per
+component (`signatures`, shared by the instances of one component), not at every call.
+(wasmtime-py's `Func.__call__` still reads the type at every call for its own conversion.)
+Every call is timed into a `CallClock`, guest and conversion apart.
 """
 
 from __future__ import annotations
