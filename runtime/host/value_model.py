@@ -42,9 +42,9 @@ def _same(value: Any) -> Any:
 @dataclass(frozen=True)
 class Case:
     """One variant case: values of `cls` are this case; `payload_of` gives the payload of such
-    a value (not called for a case without payload), `value_of` the value for a lifted
-    payload (None for a case without one); `record` is the class to lift a record payload
-    into, for records whose field names alone are ambiguous."""
+    a value (ignored for a case without payload), `value_of` the value for a lifted payload
+    (None for a case without one); `record` is the class to lift a record payload into, for
+    records whose field names alone are ambiguous."""
 
     cls: type
     payload_of: Callable[[Any], Any] = _same
@@ -154,12 +154,8 @@ class ValueModel:
         if isinstance(ty, wc.TupleType):
             lowers = tuple(self.lowerer(item) for item in ty.elements)
             return lambda value: tuple(lower(item) for lower, item in zip(lowers, value))
-        if isinstance(ty, wc.OptionType):
-            return self._option_lowerer(ty)
-        if isinstance(ty, wc.ResultType):
-            return self._result_lowerer(ty)
-        if isinstance(ty, wc.VariantType):
-            return self._variant_lowerer(ty)
+        if isinstance(ty, (wc.OptionType, wc.ResultType, wc.VariantType)):
+            return self._variant_like_lowerer(ty)
         return _same  # scalars, strings, resources: as they are
 
     def lifter(self, ty: Any, cls: Optional[type] = None) -> Lift:
@@ -207,45 +203,40 @@ class ValueModel:
 
     # ---- variants, options, results ------------------------------------------------------
 
-    def _option_lowerer(self, ty: Any) -> Lower:
-        lower_some = self.lowerer(ty.payload)
-        if tagged(case_types(ty)):  # option<option<T>> and the like
-            return lambda value: (wc.Variant("none") if value is None
-                                  else wc.Variant("some", lower_some(value)))
-        return lambda value: None if value is None else lower_some(value)
-
-    def _result_lowerer(self, ty: Any) -> Lower:
+    def _variant_like_lowerer(self, ty: Any) -> Lower:
+        """Options from None or the payload, results from `Ok` / `Err`, variants through the
+        model's `Case`s."""
         cases = case_types(ty)
         lowers = {tag: None if case_ty is None else self.lowerer(case_ty)
                   for tag, case_ty in cases}
+        split = self._splitter(ty, cases)
         is_tagged = tagged(cases)
 
         def lower(value: Any) -> Any:
-            if not isinstance(value, (Ok, Err)):
-                raise TypeError(f"expected Ok or Err for a result, got {type(value).__name__}")
-            tag = "ok" if isinstance(value, Ok) else "err"
+            tag, payload = split(value)
             lower_payload = lowers[tag]
-            payload = None if lower_payload is None else lower_payload(value.value)
+            payload = None if lower_payload is None else lower_payload(payload)
             return wc.Variant(tag, payload) if is_tagged else payload
         return lower
 
-    def _variant_lowerer(self, ty: Any) -> Lower:
-        cases = case_types(ty)
-        payload_types = dict(cases)
-        plans = tuple(
-            (tag, case.cls, case.payload_of,
-             None if payload_types[tag] is None else self.lowerer(payload_types[tag]))
-            for tag, case in self.variants[frozenset(payload_types)].items())
-        is_tagged = tagged(cases)
+    def _splitter(self, ty: Any, cases: CaseTypes) -> Callable[[Any], tuple[str, Any]]:
+        """How a model value of the variant-like `ty` splits into its case and payload."""
+        if isinstance(ty, wc.OptionType):
+            return lambda value: ("none", None) if value is None else ("some", value)
+        if isinstance(ty, wc.ResultType):
+            plans: tuple[tuple[str, type, Callable[[Any], Any]], ...] = (
+                ("ok", Ok, _result_value), ("err", Err, _result_value))
+        else:
+            model = self.variants[frozenset(tag for tag, _ in cases)]
+            plans = tuple((tag, case.cls, case.payload_of) for tag, case in model.items())
 
-        def lower(value: Any) -> Any:
-            for tag, cls, payload_of, lower_payload in plans:
+        def split(value: Any) -> tuple[str, Any]:
+            for tag, cls, payload_of in plans:
                 if isinstance(value, cls):
-                    payload = None if lower_payload is None else lower_payload(payload_of(value))
-                    return wc.Variant(tag, payload) if is_tagged else payload
-            raise TypeError(f"{type(value).__name__} is not a case of variant "
-                            f"{sorted(payload_types)}")
-        return lower
+                    return tag, payload_of(value)
+            raise TypeError(f"{type(value).__name__} is not a case of "
+                            f"{[tag for tag, _ in cases]}")
+        return split
 
     def _variant_like_lifter(self, ty: Any) -> Lift:
         """Options lift to None or the payload, results to `Ok` / `Err`, variants through
@@ -276,6 +267,10 @@ class ValueModel:
             lift_payload = lifts[tag]
             return make[tag](None if lift_payload is None else lift_payload(payload))
         return lift
+
+
+def _result_value(value: Ok | Err) -> Any:
+    return value.value
 
 
 def _enum_value(value: Enum) -> str:
