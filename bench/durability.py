@@ -54,7 +54,7 @@ from normalizer import values as v
 from runtime.golem.oplog_entry import CREATE
 
 SECTION = "5 durability"
-PACE_S = 0.04  # > a durable get-next (~20 ms here), so every piece is one batch
+PACE_S = 0.04  # > a durable get-next (~25 ms here), so every piece is one batch
 PACED_MODEL = "bench-durable-paced"
 SEND_MODEL = "bench-durable-send"
 IN_WASM = "in the wasm call"
