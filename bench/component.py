@@ -5,23 +5,20 @@ hands out events through `blocking-get-next` / `get-next` in wasmtime-py.  The s
 read, in the same interleaved rounds, by our engine as a native library (stdlib http.client)
 and by the SDK's iterator (its own HTTP client), and the transport alone gives the ceiling.
 
-The component's time splits three ways, and the rows show each:
-  component blocking-get-next   end to end, events lifted to the engine's dataclasses
-                                (runtime/host.py, as a host application sees them, with
-                                conversions compiled once per export)
-  component wasmtime-py values  the same calls through wasmtime-py's own `Func.__call__`,
-                                results left as wasmtime-py values: the generic path
-  guest time only               time spent inside the wasm calls (the guest's Python and
-                                the host's wasi:http under it); the rest is the host
-                                converting values in Python, which a Rust host such as
-                                Golem's does natively
+The component's time splits in two, from the host's own clock (runtime/host/call_clock.py):
+  component: guest time         the headline: time inside the wasm calls (the guest's Python,
+                                the host's wasi:http under it, and wasmtime-py's own
+                                conversion of each call's arguments and results, which its
+                                public API does not time apart); what a Rust host such as
+                                Golem's would see, plus that conversion
+  component: host conversion    the host converting the events to the engine's dataclasses
+                                and back (runtime/host/value_model.py), per run
+  component blocking-get-next   end to end, as a Python host application sees it
 """
 
 from __future__ import annotations
 
-import time
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from bench.loopback import native_engine, raw_read
 from bench.plan import Plan
@@ -32,43 +29,17 @@ from bench.targets import MESSAGES_IN, config
 from bench.timing import Sample, interleaved, speed_ratio
 from normalizer import values as v
 from normalizer.accumulator import Accumulator
-from runtime.host import LLM_INTERFACE
-from runtime.wit_values import lower
 
 SECTION = "2 component"
 GOAL = 1.0  # in-component >= 1x the SDK iterator
-
-
-class GuestClock:
-    """Adds up the time spent inside `wasmtime_component_func_call` (the wasm call proper,
-    before wasmtime-py converts the results in Python)."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    @contextmanager
-    def running(self) -> Iterator["GuestClock"]:
-        import wasmtime._ffi as ffi
-
-        original = ffi.wasmtime_component_func_call
-        clock = time.perf_counter
-
-        def timed(*args: Any) -> Any:
-            started = clock()
-            try:
-                return original(*args)
-            finally:
-                self.seconds += clock() - started
-
-        ffi.wasmtime_component_func_call = timed
-        try:
-            yield self
-        finally:
-            ffi.wasmtime_component_func_call = original
+GUEST = "component: guest time"
+CONVERSION = "component: host conversion"
+BLOCKING = "component blocking-get-next"
+POLLING = "component get-next (polling)"
 
 
 def drain_host(llm: Any, model: str, block: bool = True) -> tuple[int, int, int]:
-    """(events, batches, `none` answers) of one stream through runtime/host.py."""
+    """(events, batches, `none` answers) of one stream through runtime/host/."""
     events = batches = nones = 0
     with llm.stream(MESSAGES_IN, config(model)) as stream:
         while True:
@@ -80,38 +51,6 @@ def drain_host(llm: Any, model: str, block: bool = True) -> tuple[int, int, int]
                 return events, batches, nones
             events += len(batch)
             batches += 1
-
-
-class RawCalls:
-    """The golem:llm exports called through wasmtime-py's `Func.__call__`: arguments lowered
-    by `runtime.wit_values.lower`, results left as wasmtime-py values (no lifting)."""
-
-    def __init__(self, llm: Any) -> None:
-        store, instance = llm.store, llm.instance
-        iface = instance.get_export_index(store, LLM_INTERFACE)
-        self._store = store
-        self._stream = instance.get_func(store, instance.get_export_index(store, "stream", iface))
-        self._next = instance.get_func(store, instance.get_export_index(
-            store, "[method]chat-stream.blocking-get-next", iface))
-        params = self._stream.type(store).params
-        self._types = [ty for _, ty in params]
-
-    def drain(self, model: str) -> tuple[int, int]:
-        store = self._store
-        args = [lower(list(MESSAGES_IN), self._types[0]), lower(config(model), self._types[1])]
-        handle = self._stream(store, *args)
-        self._stream.post_return(store)
-        events = batches = 0
-        try:
-            while True:
-                batch = self._next(store, handle)
-                self._next.post_return(store)
-                if not batch:
-                    return events, batches
-                events += len(batch)
-                batches += 1
-        finally:
-            handle.drop(store)
 
 
 def rows_for(session: Session, plan: Plan) -> list[Row]:
@@ -132,24 +71,22 @@ def _case(session: Session, model: str, stream: BenchStream, case: str,
     sse_events = stream.sse_events
     runners: dict[str, Callable[[str], Any]] = {}  # subject -> run(model)
     facts: dict[str, list[Any]] = {}
-    clock = GuestClock()
-    guest: list[float] = []
+    guest: list[float] = []  # per blocking run: seconds inside the wasm calls
+    conversion: list[float] = []  # per blocking run: seconds converting values
 
     no_component = reason(session.component)
     if no_component is None:
         llm = session.instance()
-        raw = RawCalls(llm)
 
         def blocking(name: str) -> Any:
-            before = clock.seconds
-            with clock.running():
-                result = drain_host(llm, name, block=True)
-            guest.append(clock.seconds - before)
+            guest_s, conversion_s = llm.clock.guest_s, llm.clock.conversion_s
+            result = drain_host(llm, name, block=True)
+            guest.append(llm.clock.guest_s - guest_s)
+            conversion.append(llm.clock.conversion_s - conversion_s)
             return result
 
-        runners["component blocking-get-next"] = blocking
-        runners["component get-next (polling)"] = lambda name: drain_host(llm, name, block=False)
-        runners["component wasmtime-py values"] = raw.drain
+        runners[BLOCKING] = blocking
+        runners[POLLING] = lambda name: drain_host(llm, name, block=False)
     if reason(session.provider) is None:
         request = session.request(model)
         runners["ours native (loopback)"] = lambda name: native_engine(session.provider, request)
@@ -168,7 +105,6 @@ def _case(session: Session, model: str, stream: BenchStream, case: str,
     # The warm-up round checks what each subject reads (imports, connections and the guest's
     # first allocations happen here too): a fast but wrong subject would be no figure.
     _verify(session, model, stream)
-    guest.clear()
 
     def timed(name: str, run: Callable[[str], Any]) -> Callable[[], None]:
         return lambda: facts.setdefault(name, []).append(run(model))
@@ -180,16 +116,22 @@ def _case(session: Session, model: str, stream: BenchStream, case: str,
     rows: list[Row] = []
     peer_sample = samples.get(target.peer)
     native_sample = samples.get("ours native (loopback)")
-    order = ["component blocking-get-next", "component get-next (polling)",
-             "component wasmtime-py values", "guest time only", "ours native (loopback)",
-             target.peer, "transport only (loopback)"]
-    guest_timed = list(guest)
+    if guest:
+        samples[GUEST] = Sample(tuple(guest))
+    order = [GUEST, CONVERSION, BLOCKING, POLLING, "ours native (loopback)", target.peer,
+             "transport only (loopback)"]
     for name in order:
         sample = samples.get(name)
-        if name == "guest time only" and guest_timed:
-            sample = Sample(tuple(guest_timed))
+        if name == CONVERSION and conversion:
+            ms = Sample(tuple(conversion)).median * 1000
+            end_to_end = samples[BLOCKING].median * 1000
+            rows.append(Row(SECTION, target.name, case, name, value=ms, unit="ms",
+                            note=f"per run, {ms / end_to_end:.1%} of {BLOCKING} "
+                                 f"({end_to_end:.1f} ms)",
+                            raw={"conversion_s": conversion}))
+            continue
         if sample is None:
-            why = (no_component if name.startswith(("component", "guest")) else
+            why = (no_component if name.startswith("component") else
                    reason(session.provider) if "native" in name or "transport" in name
                    else peer)
             rows.append(na(SECTION, target.name, case, name, str(why)))
@@ -201,15 +143,16 @@ def _case(session: Session, model: str, stream: BenchStream, case: str,
             row.raw["events_batches"] = [list(f) for f in facts[name]]
             events_out, batches = facts[name][-1][0], facts[name][-1][1]
             row.note = f"{events_out} events out in {batches} batches"
-            if name == "component get-next (polling)":
+            if name == POLLING:
                 row.note += f", {facts[name][-1][2]} none"
-        if name.startswith(("component", "guest")):
+        if name.startswith("component"):
             notes = [row.note] if row.note else []
             if peer_sample is not None:
                 ratio = speed_ratio(sample, peer_sample)
                 row.ratio, row.ratio_range = ratio.median, (ratio.low, ratio.high)
                 row.ratio_of = f"÷{target.peer}"
-                row.goal, row.met = f"≥{GOAL:g}×", ratio.median >= GOAL
+                if name == GUEST:  # the headline carries the goal
+                    row.goal, row.met = f"≥{GOAL:g}×", ratio.median >= GOAL
                 row.raw["ratio_vs_peer"] = ratio.as_json()
             if native_sample is not None:
                 vs_native = speed_ratio(sample, native_sample)
@@ -241,7 +184,6 @@ def _verify(session: Session, model: str, stream: BenchStream) -> None:
         if not isinstance(acc.result(), (v.CompleteResponse, v.ToolRequest)):
             raise AssertionError(f"the component ended with {acc.result()!r}")
         check("the component", acc.text, len(acc.tool_calls))
-        RawCalls(session.instance()).drain(model)
     if reason(session.provider) is None:
         events: list[Any] = []
         native_engine(session.provider, session.request(model), sink=events)

@@ -15,20 +15,22 @@ provider's emulator dialect, served two ways:
           component (the same provider's portable flavour in a plain `ComponentHost`,
           section 2's) get the same batches and no call waits for bytes.  From the durable
           worker's oplog: entries (1 open + one per `get-next`), payload bytes in all and
-          per `get-next`, payload ÷ the answer's text bytes, the oplog file's size.  Timed:
-          the median milliseconds per `get-next` of each, in interleaved rounds (durable,
-          portable, durable, ...; fresh instances each run), and their ratio per round.
-          The durable time is split (bench/host_call_clock.py) into converting the Golem
-          host calls' values (the host-call frame outside the executor) and the executor's work (checking, encoding, the
-          SQLite commits: per `get-next`, the two persistence-level changes around the
-          HTTP read and the invocation boundary, each a synced transaction).
+          per `get-next`, payload ÷ the answer's text bytes, the oplog file's size.
+          Timed: the median milliseconds per `get-next` of each, in interleaved rounds
+          (durable, portable, durable, ...; fresh instances each run), and their ratio per
+          round.  Each call's time is split by the hosts' own clocks: time in the wasm call
+          (the guest, and the Golem host functions it calls), and, in the durable worker,
+          our conversion of the host functions' values and the executor's work (checking,
+          encoding, the SQLite commits: per `get-next`, the two persistence-level changes
+          around the HTTP read and the invocation boundary, each a synced transaction).
 
-What the split shows, and why it matters for reading the ratio: the conversion is the
-emulator's host binding, which Golem (a Rust host) does natively.  It used to be most of
-the durable time (~15 ms of ~19 ms per get-next: wasmtime-py walking the WIT types of each
-value-and-type payload node by node); the host functions now convert through plans
-compiled once per type (runtime/golem/plain_host_func.py), so it is well under a
-millisecond and the executor's part, commits included, the durability itself, dominates.
+What the split shows, and why it matters for reading the ratio: converting the host calls'
+values is the emulator's binding, which Golem (a Rust host) does natively.  Through
+wasmtime-py's public API most of it is wasmtime-py's own generic conversion, which reads
+every value-and-type payload node's variant type back through ctypes, node by node, around
+our host function: it is counted in the wasm call's time, not in the host-call conversion
+figure, which is only ours (runtime/golem/wasmtime_values.py).  The executor's part is the
+durability itself.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
-from bench.host_call_clock import HostCallClock
 from bench.loopback import LoopbackServer
 from bench.oplog_cost import OplogCost, oplog_cost
 from bench.paced_drain import PacedRun, paced_drain, pieces_per_batch, whole
@@ -53,11 +54,13 @@ from normalizer import values as v
 from runtime.golem.oplog_entry import CREATE
 
 SECTION = "5 durability"
-PACE_S = 0.04  # > a durable get-next (~5 ms here; ~20 ms before compiled host plans), so every piece is one batch
+PACE_S = 0.04  # > a durable get-next (~25 ms here), so every piece is one batch
 PACED_MODEL = "bench-durable-paced"
 SEND_MODEL = "bench-durable-send"
-CONVERSION = "wasmtime-py conversion in host calls"
+IN_WASM = "in the wasm call"
+HOST_CONVERSION = "our host-call value conversion"
 EXECUTOR = "executor"
+EXPORT_CONVERSION = "export value conversion"
 
 
 def rows_for(session: Optional[Session], plan: Plan, provider: str = "-") -> list[Row]:
@@ -144,11 +147,12 @@ def _stream_rows(session: Session, golem: Any, env: dict[str, str], tmp: Path,
     def durable_run(index: int) -> PacedRun:
         path = tmp / f"stream-{index}.oplog"
         worker = golem.worker(path, env)
-        clock = HostCallClock()
         try:
-            with clock.running(worker.executor):
-                run = paced_drain(worker, PACED_MODEL, PACE_S, probes={
-                    CONVERSION: lambda: clock.conversion_s, EXECUTOR: lambda: clock.executor_s})
+            run = paced_drain(worker, PACED_MODEL, PACE_S, probes={
+                IN_WASM: lambda: worker.clock.guest_s,
+                HOST_CONVERSION: lambda: worker.host_clock.conversion_s,
+                EXECUTOR: lambda: worker.host_clock.executor_s,
+                EXPORT_CONVERSION: lambda: worker.clock.conversion_s})
             commits = worker.counters.commits
         finally:
             worker.close()
@@ -156,7 +160,10 @@ def _stream_rows(session: Session, golem: Any, env: dict[str, str], tmp: Path,
         return run
 
     def portable_run(index: int) -> PacedRun:
-        return paced_drain(portable.instantiate(env), PACED_MODEL, PACE_S)
+        llm = portable.instantiate(env)
+        return paced_drain(llm, PACED_MODEL, PACE_S, probes={
+            IN_WASM: lambda: llm.clock.guest_s,
+            EXPORT_CONVERSION: lambda: llm.clock.conversion_s})
 
     subjects: dict[str, Callable[[int], PacedRun]] = {"durable": durable_run,
                                                        "portable": portable_run}
@@ -198,7 +205,7 @@ def _stream_rows(session: Session, golem: Any, env: dict[str, str], tmp: Path,
         split = {probe: statistics.median(r.median_probe_s(probe) for r in done) * 1000
                  for probe in done[-1].probe_s}
         if split:
-            notes.append("of which " + ", ".join(f"{ms:.2f} ms {probe}"
+            notes.append("medians: " + ", ".join(f"{ms:.2f} ms {probe}"
                                                  for probe, ms in split.items()))
         rows.append(Row(
             SECTION, name, case, f"{subject} blocking-get-next", value=sample.median * 1000,
@@ -217,7 +224,8 @@ def _stream_rows(session: Session, golem: Any, env: dict[str, str], tmp: Path,
         value=statistics.median(per_round), unit="×",
         spread=f"{min(per_round):.1f}–{max(per_round):.1f}",
         note=(f"+{added_ms:.2f} ms per get-next: the oplog entry's payload crossing "
-              f"into the host, checked, encoded and committed"),
+              f"into the host (wasmtime-py's conversion, then ours), checked, encoded and "
+              f"committed"),
         raw={"per_round": per_round, "added_ms": added_ms}))
     return rows
 

@@ -2,7 +2,8 @@
 
   size             every `dist/*.wasm`
   compile          `Component(engine, wasm)` from scratch, fresh engine (what a host does
-                   once per component version; runtime/host.py caches the result on disk)
+                   once per component version; runtime/host/compiled_component.py caches
+                   the result on disk)
   load cached      `ComponentHost(path)` with the compiled artifact already on disk
   instantiate      `ComponentHost.instantiate(env)` from the cached compile: the first one
                    after loading, then the median of many
@@ -130,14 +131,11 @@ def _time_instantiate(host: Any, env: dict[str, str]) -> float:
 
 def _one_call_fits(host: Any, env: dict[str, str], limit: int) -> bool:
     """Does instantiate + one `send` succeed when each linear memory is capped at `limit`?"""
-    host.prepare_store = lambda store: store.set_limits(memory_size=limit)
     try:
-        llm = host.instantiate(env)
+        llm = host.instantiate(env, memory_size=limit)
         return isinstance(llm.send(MESSAGES_IN, config(FIRST_MODEL)), v.CompleteResponse)
     except Exception:  # instantiation refused, or the guest trapped
         return False
-    finally:
-        del host.prepare_store
 
 
 def _linear_memory(session: Session, wasm: Path, plan: Plan, case: str) -> list[Row]:

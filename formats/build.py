@@ -22,8 +22,9 @@ from tools.wit_deps import copy_packages
 
 FORMATS_DIR = ROOT / "formats"
 WIT_DIR = ROOT / "wit"
-# Build tooling beside the guest code in formats/: never staged into a component.
-HOST_ONLY = ("formats/build.py",)
+# Host-side code beside the guest code in formats/ (this build and the wasmtime host):
+# never staged into a component.
+HOST_ONLY = ("formats/build.py", "formats/host.py", "formats/host_values.py")
 # Hayride's packages, written from the documented 0.0.65 signatures (`wit/hayride/<dir>`),
 # under these names.  They go into a format's own staged WIT directory, not into
 # `wit/deps/`, so the golem:llm builds never parse them.

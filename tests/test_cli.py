@@ -9,7 +9,7 @@ import json
 import pytest
 
 from runtime.cli import main
-from runtime.demo import run_demo
+from runtime.cli.demo import run_demo
 from runtime.emulator.scenarios import TEXT
 from tests.conftest import built
 

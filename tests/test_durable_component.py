@@ -159,27 +159,25 @@ def test_a_partial_tool_call_answer_resumes_with_the_calls_in_the_prompt(golem, 
         ScriptedToolCall("call_w1", "get_weather", '{"location": "Rome"}'),
         ScriptedToolCall("call_w2", "get_weather", '{"location": "Paris"}')),
         chunk_delay_s=0.05, text_chunk_chars=8, args_chunk_chars=4)
-    oplog = tmp_path / "tools.oplog"
     config = v.Config(model="m", tools=(WEATHER,))
-    fresh_emulator.enqueue(scenario)
-    with host.worker(oplog, env_for(provider, fresh_emulator)) as full:
-        with full.stream(USER, config) as stream:
-            drain(stream)
-    batches = [llm_codec.decode_get_next_response(e.response)
-               for e in invocations(open_oplog(oplog).entries())[1:]]
-    first_calls = next(i for i, batch in enumerate(batches, 1)
-                       if any(isinstance(ev, v.StreamDelta) and ev.tool_calls for ev in batch or ()))
-    if any(isinstance(ev, v.Finish) for ev in batches[first_calls - 1]):
-        pytest.skip("the calls and the finish arrived in one batch: no point between them")
-    recorded = [c.id for batch in batches[:first_calls] for ev in batch or ()
-                if isinstance(ev, v.StreamDelta) for c in ev.tool_calls or ()]
-
     crashed = tmp_path / "tools-crash.oplog"
     fresh_emulator.enqueue(scenario)
+    # The crash point is found in the crashed run itself (how the bytes fall into batches
+    # depends on timing, so another run's batches would not say where this one's are): read
+    # until a batch brings tool calls, then crash at the next get-next's persist.
+    recorded: list[str] = []
     with pytest.raises(InjectedCrash):
-        with host.worker(crashed, env_for(provider, fresh_emulator),
-                         crash=CrashPlan.at_persist(first_calls + 1)) as w:
+        with host.worker(crashed, env_for(provider, fresh_emulator)) as w:
             with w.stream(USER, config) as stream:
+                while not recorded:
+                    batch = stream.blocking_get_next()
+                    assert batch, "the stream ended without tool calls"
+                    recorded = [c.id for ev in batch if isinstance(ev, v.StreamDelta)
+                                for c in ev.tool_calls or ()]
+                if any(isinstance(ev, v.Finish) for ev in batch):
+                    pytest.skip("the calls and the finish arrived in one batch: "
+                                "no point between them")
+                w.arm(CrashPlan.at_persist(1))
                 drain(stream)
     fresh_emulator.clear()
     fresh_emulator.enqueue(Scenario(tool_calls=(

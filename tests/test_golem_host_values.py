@@ -1,30 +1,21 @@
-"""The Golem host functions' compiled conversions (runtime/golem/plain_values.py with
-plain_payloads.py) against the reference, wasmtime-py's generic conversion with
-runtime/golem/wasmtime_values.py, on the durable component's own import types and on the
-value-and-type payloads a real durable session records: the compiled lowerer must make the
-C value the reference makes, and the compiled lifter must read a C value into exactly what
-the reference gives the executor.  Then a whole durable session, live and replayed, run on
-each path, must leave the same oplog and return the same answers."""
+"""The emulated Golem host functions' one conversion (runtime/golem/wasmtime_values.py,
+bound by runtime/golem/linking.py), through the real C API on the durable component's own
+import types: every value a host call takes or returns goes through wasm and back
+(tests/echo_component.py) and must come out as the executor's exact value, including node
+kinds no LLM payload uses (handles, results, flags, floats); then every host function, as
+linked, runs live and in replay on one oplog with its values crossing the same way."""
 
 from __future__ import annotations
 
-import ctypes
-import functools
-
 import pytest
-import wasmtime
-import wasmtime._ffi as ffi
-from wasmtime import component as wc
 
 from normalizer import values as v
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
-from runtime.golem import GolemHost
-from runtime.golem import plain_payloads as pp
+from runtime.golem import DurableExecutor, GolemHost, HostCallClock, Oplog
 from runtime.golem import wasmtime_values as wv
-from runtime.golem import worker as golem_worker
-from runtime.golem.linking import DURABILITY, HOST, link_golem
-from runtime.golem.plain_values import lifter, lowerer
+from runtime.golem.linking import DURABILITY, FUNCTIONS, HOST, bind
 from tests.conftest import EMULATOR_KEY, built
+from tests.echo_component import Echo
 from tests.golem_payloads import EMPTY_RECORD, named, text
 
 pytestmark = pytest.mark.component
@@ -71,183 +62,118 @@ def host() -> GolemHost:
 def types(host):
     """`{(interface, function): FuncType}` of the component's Golem imports."""
     imports = host.component.type.imports(host.engine)
-    out = {}
-    for interface in (DURABILITY, HOST):
-        for name, item in imports[interface].ty.exports(host.engine).items():
-            out[interface, name] = item.ty
-    return out
-
-
-@pytest.fixture(scope="module")
-def store(host):
-    return wasmtime.Store(host.engine)
-
-
-def session(host, emulator, oplog, env):
-    """send, a tool-call turn and a paced stream on one worker: its answers and entries."""
-    config = v.Config(model="m", tools=(WEATHER,))
-    call = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
-    result = v.ToolSuccess("call_1", "get_weather", '{"temp": 3}')
-    with host.worker(oplog, env) as worker:
-        answers = [worker.send(USER, config),
-                   worker.continue_(USER, [(call, result)], config)]
-        with worker.stream(USER, config) as stream:
-            while batch := stream.blocking_get_next():
-                answers.append(batch)
-        entries = worker.entries()
-    return answers, entries
-
-
-def scenarios():
-    return (Scenario(tool_calls=(ScriptedToolCall("call_1", "get_weather", '{"location": "Oslo"}'),)),
-            Scenario(text="It is 3 °C in Oslo."),
-            Scenario(text="Streamed, in small pieces: ünïcode 🎉", text_chunk_chars=6,
-                     chunk_delay_s=0.02, usage=(3, 5)))
+    return {(interface, name): item.ty
+            for interface in (DURABILITY, HOST)
+            for name, item in imports[interface].ty.exports(host.engine).items()}
 
 
 @pytest.fixture(scope="module")
 def recorded(host, emulator, tmp_path_factory):
-    """The value-and-type payloads of a real durable session's oplog."""
+    """The value-and-type payloads of a real durable session's oplog: send, a tool-call
+    turn and a stream in small pieces."""
     emulator.clear()
     emulator.clear_queue()
-    emulator.enqueue(*scenarios())
+    emulator.enqueue(
+        Scenario(tool_calls=(ScriptedToolCall("call_1", "get_weather", '{"location": "Oslo"}'),)),
+        Scenario(text="It is 3 °C in Oslo."),
+        Scenario(text="Streamed, in small pieces: ünïcode 🎉", text_chunk_chars=6,
+                 chunk_delay_s=0.02, usage=(3, 5)))
     env = {"OPENAI_API_KEY": EMULATOR_KEY, "OPENAI_BASE_URL": emulator.base_url}
-    _, entries = session(host, emulator, tmp_path_factory.mktemp("w") / "w.oplog", env)
+    config = v.Config(model="m", tools=(WEATHER,))
+    call = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
+    result = v.ToolSuccess("call_1", "get_weather", '{"temp": 3}')
+    oplog = tmp_path_factory.mktemp("w") / "w.oplog"
+    with host.worker(oplog, env) as worker:
+        worker.send(USER, config)
+        worker.continue_(USER, [(call, result)], config)
+        with worker.stream(USER, config) as stream:
+            while stream.blocking_get_next():
+                pass
+        entries = worker.entries()
     payloads = [p for e in entries for p in (e.request, e.response) if p is not None]
     assert len(payloads) >= 6
     return payloads
 
 
-def c_value():
-    return ffi.wasmtime_component_val_t()
-
-
-def generic_c(store, ty, value):
-    c = c_value()
-    ty.convert_to_c(store, value, ctypes.pointer(c))
-    return c
-
-
-def fast_c(ty, value):
-    c = c_value()
-    lowerer(ty)(value, c)
-    return c
-
-
-def plain(value):
-    """A wasmtime-py value as plain data, compared exactly (`Record.__eq__` is one-sided)."""
-    if isinstance(value, wc.Record):
-        return {"record": {k: plain(x) for k, x in vars(value).items()}}
-    if isinstance(value, wc.Variant):
-        return {"variant": value.tag, "payload": plain(value.payload)}
-    if isinstance(value, (list, tuple)):
-        return [type(value).__name__] + [plain(x) for x in value]
-    return (type(value).__name__, value)
-
-
 def exact(value):
-    """Executor values with their container types, so tuple != list is caught."""
+    """Executor values with their container types, so that tuple != list is caught."""
     if isinstance(value, (list, tuple)):
         return [type(value).__name__] + [exact(x) for x in value]
     return (type(value).__name__, value)
 
 
-def check_param(store, ty, generic_value, to_executor_generic, to_executor_fast):
-    """Lifting: from the same C value, both paths hand the executor the same value."""
-    reference = to_executor_generic(ty.convert_from_c(generic_c(store, ty, generic_value)))
-    fast = to_executor_fast(lifter(ty)(generic_c(store, ty, generic_value)))
-    assert exact(fast) == exact(reference)
-    return fast
+def param(types, interface, function, name):
+    return dict(types[interface, function].params)[name]
 
 
-def check_result(store, ty, generic_value, fast_value):
-    """Lowering: both paths write the same C value (compared as wasmtime-py reads it)."""
-    assert plain(ty.convert_from_c(fast_c(ty, fast_value))) == \
-        plain(ty.convert_from_c(generic_c(store, ty, generic_value)))
-
-
-def vat_cases(recorded):
-    return recorded + [EVERY_NODE, FLOATS, EMPTY_RECORD, named("n", 3), text("")]
-
-
-def test_persist_arguments(types, store, recorded):
-    params = dict(types[DURABILITY, PERSIST].params)
-    for vat in vat_cases(recorded):
-        for name in ("request", "response"):
-            got = check_param(store, params[name], wv.value_and_type_out(vat),
-                              wv.value_and_type_in, pp.value_and_type_in)
+def test_value_and_type_payloads_round_trip(types, recorded):
+    cases = recorded + [EVERY_NODE, FLOATS, EMPTY_RECORD, named("n", 3), text("")]
+    for name in ("request", "response"):
+        echo = Echo(param(types, DURABILITY, PERSIST, name))
+        for vat in cases:
+            got = wv.value_and_type_in(echo(wv.value_and_type_out(vat)))
             assert exact(got) == exact((tuple(vat[0]), tuple(vat[1])))
-    for function_type in FUNCTION_TYPES:
-        assert check_param(store, params["function-type"], wv.function_type_out(function_type),
-                           wv.function_type_in, pp.function_type_in) == function_type
-    assert check_param(store, params["function-name"], "golem_llm::send ☃",
-                       lambda x: x, lambda x: x) == "golem_llm::send ☃"
 
 
-def test_read_result(types, store, recorded):
-    ty = types[DURABILITY, READ].result
-    for vat in vat_cases(recorded):
-        for function_type in FUNCTION_TYPES:
-            for ns in (0, 1_700_000_000_123_456_789):
-                generic = wv.record(timestamp=wv.datetime_out(ns), function_name="f",
-                                    response=wv.value_and_type_out(vat),
-                                    function_type=wv.function_type_out(function_type),
-                                    entry_version="v1")
-                fast = (pp.datetime_out(ns), "f", pp.value_and_type_out(vat),
-                        pp.function_type_out(function_type), "v1")
-                check_result(store, ty, generic, fast)
-
-
-def test_small_functions(types, store):
-    begin = types[DURABILITY, "begin-durable-function"]
-    check_result(store, begin.result, 2**64 - 1, 2**64 - 1)
-    end = dict(types[DURABILITY, "end-durable-function"].params)
-    assert check_param(store, end["begin-index"], 5, lambda x: x, lambda x: x) == 5
-    assert check_param(store, end["forced-commit"], True, lambda x: x, lambda x: x) is True
-    state = types[DURABILITY, "current-durable-execution-state"].result
-    set_level = dict(types[HOST, "set-oplog-persistence-level"].params)
-    get_level = types[HOST, "get-oplog-persistence-level"].result
+def test_function_types_levels_and_records_round_trip(types):
+    function_type = Echo(param(types, DURABILITY, PERSIST, "function-type"))
+    for ft in FUNCTION_TYPES:
+        assert exact(wv.function_type_in(function_type(wv.function_type_out(ft)))) == exact(ft)
+    set_level = Echo(param(types, HOST, "set-oplog-persistence-level", "new-persistence-level"))
+    get_level = Echo(types[HOST, "get-oplog-persistence-level"].result)
     for level in LEVELS:
-        for live in (True, False):
-            check_result(store, state,
-                         wv.record(is_live=live, persistence_level=wv.level_out(level)),
-                         (live, pp.level_out(level)))
-        check_result(store, get_level, wv.level_out(level), pp.level_out(level))
-        assert check_param(store, set_level["new-persistence-level"], wv.level_out(level),
-                           wv.level_in, pp.level_in) == level
+        assert wv.level_in(set_level(wv.level_out(level))) == level
+        assert get_level(wv.level_out(level)).tag == level
+    read = Echo(types[DURABILITY, READ].result)
+    for ns in (0, 1_700_000_000_123_456_789):
+        out = read(wv.record(timestamp=wv.datetime_out(ns), function_name="f ☃",
+                             response=wv.value_and_type_out(text("x")),
+                             function_type=wv.function_type_out(("write-remote-batched", 7)),
+                             entry_version="v1"))
+        assert out.timestamp.seconds * 10**9 + out.timestamp.nanoseconds == ns
+        assert getattr(out, "function-name") == "f ☃"
 
 
-def test_bad_results_fail_before_the_guest_sees_them(types):
-    ty = types[DURABILITY, READ].result
-    good = (pp.datetime_out(0), "f", pp.value_and_type_out(text("x")),
-            pp.function_type_out("read-local"), "v1")
-    for bad in (good[:4], (good[0], 3) + good[2:], good[:3] + (("no-such-case", None), "v1"),
-                good[:2] + (pp.value_and_type_out(((("prim-u8", "x"),), text("")[1])),) + good[3:]):
-        with pytest.raises((TypeError, ValueError)):
-            fast_c(ty, bad)
+def test_every_host_function_runs_live_and_in_replay_through_its_binding(types, tmp_path):
+    """Each host function as linked (linking.bind: our conversion around the executor), its
+    arguments and results crossing wasm as the guest's would: a live invocation persisted
+    and committed, then read back by a fresh executor replaying the same oplog file."""
+    functions = {f.name: f for fs in FUNCTIONS.values() for f in fs}
+    interface = {f.name: i for i, fs in FUNCTIONS.items() for f in fs}
 
+    def host_call(executor, clock, name, *args):
+        """What the guest's call does: arguments through wasm, the bound function, and its
+        result through wasm again."""
+        fty = types[interface[name], name]
+        args = [Echo(ty)(arg) for (_, ty), arg in zip(fty.params, args)]
+        out = bind(functions[name], executor, clock)(None, *args)
+        return None if fty.result is None else Echo(fty.result)(out)
 
-def test_each_path_replays_what_the_other_recorded(host, emulator, tmp_path, monkeypatch):
-    """Live on one path, replayed on the other (every persisted call read back through
-    read-persisted-…): the same answers, the same oplog, no new request.  (Two live runs
-    cannot be compared directly: response ids, timestamps and batching differ per run.)"""
-    env = {"OPENAI_API_KEY": EMULATOR_KEY, "OPENAI_BASE_URL": emulator.base_url}
-    generic = functools.partial(link_golem, plain=False)
+    request, response = named("oslo", 3), text("It is 3 °C")
+    path = tmp_path / "w.oplog"
+    clock = HostCallClock()
+    live = DurableExecutor(Oplog(path), component={"component": "test"})
+    state = host_call(live, clock, "current-durable-execution-state")
+    assert getattr(state, "is-live") is True
+    assert getattr(state, "persistence-level").tag == "smart"
+    host_call(live, clock, "observe-function-call", "golem:llm/llm", "send")
+    write_remote = wv.function_type_out("write-remote")
+    begin = host_call(live, clock, "begin-durable-function", write_remote)
+    host_call(live, clock, "set-oplog-persistence-level", wv.level_out("persist-nothing"))
+    assert host_call(live, clock, "get-oplog-persistence-level").tag == "persist-nothing"
+    host_call(live, clock, "set-oplog-persistence-level", wv.level_out("smart"))
+    host_call(live, clock, PERSIST, "golem_llm::send", wv.value_and_type_out(request),
+              wv.value_and_type_out(response), write_remote)
+    host_call(live, clock, "end-durable-function", write_remote, begin, False)
+    live.close()
+    assert clock.conversion_s > 0 and clock.executor_s > 0
 
-    def shape(entries):
-        return [(e.index, e.kind, e.function_name, e.function_type, e.persistence_level,
-                 e.begin_index, e.request, e.response, e.detail) for e in entries]
-
-    for live_link, replay_link in ((link_golem, generic), (generic, link_golem)):
-        oplog = tmp_path / f"{len(list(tmp_path.iterdir()))}.oplog"
-        emulator.clear()
-        emulator.clear_queue()
-        emulator.enqueue(*scenarios())
-        monkeypatch.setattr(golem_worker, "link_golem", live_link)
-        live_answers, live_entries = session(host, emulator, oplog, env)
-        monkeypatch.setattr(golem_worker, "link_golem", replay_link)
-        replayed_answers, replayed_entries = session(host, emulator, oplog, env)
-        assert emulator.request_count == 3
-        assert len(live_answers) > 3  # send, continue and at least two batches
-        assert replayed_answers == live_answers
-        assert shape(replayed_entries) == shape(live_entries)
+    replay = DurableExecutor(Oplog(path))
+    state = host_call(replay, clock, "current-durable-execution-state")
+    assert getattr(state, "is-live") is False
+    read = host_call(replay, clock, READ)
+    assert getattr(read, "function-name") == "golem_llm::send"
+    assert exact(wv.value_and_type_in(read.response)) == exact(response)
+    assert wv.function_type_in(getattr(read, "function-type")) == "write-remote"
+    assert replay.live
+    replay.close()

@@ -15,7 +15,7 @@ from formats.llama31 import encode as native_encode
 from formats.values import (CallToolParams, CallToolResult, EmbeddedResourceContent, Empty,
                             ImageContent, Message, Role, Text, TextContent,
                             TextResourceContents, Tool, ToolAnnotations, Tools, ToolSchema)
-from runtime.format_host import MODEL_INTERFACE, FormatHost
+from formats.host import MODEL_INTERFACE, FormatHost
 
 pytestmark = pytest.mark.component
 

@@ -2,7 +2,8 @@
 
 Public API: `GolemHost(wasm).worker(oplog_path, env=..., crash=...)` (worker.py),
 `CrashPlan` (crash.py), `Oplog` / `open_oplog` and `OplogEntry` (oplog.py, oplog_entry.py),
-`DurableExecutor` for driving the host functions directly (executor.py), and the errors
+`DurableExecutor` for driving the host functions directly (executor.py), `HostCallClock`
+(a worker's `host_clock`: the host functions' time, host_call_clock.py), and the errors
 that kill a worker (errors.py).
 """
 
@@ -16,12 +17,13 @@ from runtime.golem.errors import (
     WorkerDead,
 )
 from runtime.golem.executor import Counters, DurableExecutor, ExecutionState, PersistedInvocation
+from runtime.golem.host_call_clock import HostCallClock
 from runtime.golem.oplog import Oplog
 from runtime.golem.oplog_entry import OplogEntry
 from runtime.golem.worker import GolemHost, GolemWorker, open_oplog
 
 __all__ = [
     "Counters", "CrashPlan", "Divergence", "DurableExecutor", "ExecutionState", "GolemHost",
-    "GolemHostError", "GolemWorker", "InjectedCrash", "InvalidPayload", "Oplog", "OplogEntry",
-    "OplogInUse", "PersistedInvocation", "WorkerDead", "open_oplog",
+    "GolemHostError", "GolemWorker", "HostCallClock", "InjectedCrash", "InvalidPayload",
+    "Oplog", "OplogEntry", "OplogInUse", "PersistedInvocation", "WorkerDead", "open_oplog",
 ]

@@ -2,127 +2,93 @@
 
 Only the two interfaces with functions are linked: `golem:durability/durability@1.2.0` and
 `golem:api/host@1.1.6`.  The type-only imports (`golem:api/oplog@1.1.6`,
-`golem:rpc/types@0.2.0`) need no linker entry.  Each function converts its arguments to
-the executor's values, calls the executor (which counts, crashes, validates and records)
-and converts the answer back; an exception raised here traps the guest.
+`golem:rpc/types@0.2.0`) need no linker entry.
 
-Each function comes twice: over plain values (runtime/golem/plain_payloads.py), converted
-by plans compiled once per function (runtime/golem/plain_host_func.py), which is what is
-linked; and over wasmtime-py's `Record` / `Variant` values (wasmtime_values.py), its
-generic conversion, kept as the fallback for a type the plans do not convert and as the
-reference the fast path is tested against (`link_golem(..., plain=False)`).
+Each host function is one row of a table: the executor method it runs (executor.py, which
+counts, crashes, validates and records) and how its arguments and result cross between
+wasmtime-py's values and the executor's (wasmtime_values.py).  `link_golem` turns every row
+into a wasmtime-py host function the same way, and times the conversion apart from the
+executor's work (host_call_clock.py).  An exception raised here traps the guest.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any, Callable, Optional
 
 from wasmtime import component as wc
 
-from runtime.golem import plain_payloads as pp
 from runtime.golem import wasmtime_values as wv
 from runtime.golem.executor import DurableExecutor
-from runtime.golem.plain_host_func import add_plain_func
+from runtime.golem.host_call_clock import HostCallClock
 
 DURABILITY = "golem:durability/durability@1.2.0"
 HOST = "golem:api/host@1.1.6"
 
 
-def durability_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
-    def observe(_store: Any, iface: str, function: str) -> None:
-        ex.observe_function_call(iface, function)
-
-    def begin(_store: Any, function_type: Any) -> int:
-        return ex.begin_durable_function(wv.function_type_in(function_type))
-
-    def end(_store: Any, function_type: Any, begin_index: int, forced_commit: bool) -> None:
-        ex.end_durable_function(wv.function_type_in(function_type), begin_index, forced_commit)
-
-    def state(_store: Any) -> Any:
-        s = ex.current_durable_execution_state()
-        return wv.record(is_live=s.is_live, persistence_level=wv.level_out(s.persistence_level))
-
-    def persist(_store: Any, function_name: str, request: Any, response: Any,
-                function_type: Any) -> None:
-        ex.persist_typed_durable_function_invocation(
-            function_name, wv.value_and_type_in(request), wv.value_and_type_in(response),
-            wv.function_type_in(function_type))
-
-    def read(_store: Any) -> Any:
-        p = ex.read_persisted_typed_durable_function_invocation()
-        return wv.record(timestamp=wv.datetime_out(p.timestamp_ns),
-                         function_name=p.function_name,
-                         response=wv.value_and_type_out(p.response),
-                         function_type=wv.function_type_out(p.function_type),
-                         entry_version=p.entry_version)
-
-    return {
-        "observe-function-call": observe,
-        "begin-durable-function": begin,
-        "end-durable-function": end,
-        "current-durable-execution-state": state,
-        "persist-typed-durable-function-invocation": persist,
-        "read-persisted-typed-durable-function-invocation": read,
-    }
+def _same(value: Any) -> Any:
+    return value
 
 
-def plain_durability_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
-    """`durability_functions`, over plain values and without the store argument."""
-    def state() -> Any:
-        s = ex.current_durable_execution_state()
-        return s.is_live, pp.level_out(s.persistence_level)
+@dataclass(frozen=True)
+class HostFunction:
+    """One Golem host function: `run(executor, *arguments)` on the executor's values;
+    `params` converts each wasmtime-py argument for it, `result` its answer back (None: the
+    function returns nothing).  The WIT name is the one `run` is marked with."""
 
-    def read() -> Any:
-        p = ex.read_persisted_typed_durable_function_invocation()
-        return (pp.datetime_out(p.timestamp_ns), p.function_name,
-                pp.value_and_type_out(p.response), pp.function_type_out(p.function_type),
-                p.entry_version)
+    run: Callable[..., Any]
+    params: tuple[Callable[[Any], Any], ...] = ()
+    result: Optional[Callable[[Any], Any]] = None
 
-    return {
-        "observe-function-call": ex.observe_function_call,
-        "begin-durable-function":
-            lambda function_type: ex.begin_durable_function(pp.function_type_in(function_type)),
-        "end-durable-function":
-            lambda function_type, begin_index, forced_commit: ex.end_durable_function(
-                pp.function_type_in(function_type), begin_index, forced_commit),
-        "current-durable-execution-state": state,
-        "persist-typed-durable-function-invocation":
-            lambda function_name, request, response, function_type:
-                ex.persist_typed_durable_function_invocation(
-                    function_name, pp.value_and_type_in(request),
-                    pp.value_and_type_in(response), pp.function_type_in(function_type)),
-        "read-persisted-typed-durable-function-invocation": read,
-    }
+    @property
+    def name(self) -> str:
+        return self.run.wit_name  # set by executor.host_function
 
 
-def host_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
-    def get_level(_store: Any) -> Any:
-        return wv.level_out(ex.get_oplog_persistence_level())
+E = DurableExecutor
+FUNCTIONS: dict[str, tuple[HostFunction, ...]] = {
+    DURABILITY: (
+        HostFunction(E.observe_function_call, (_same, _same)),
+        HostFunction(E.begin_durable_function, (wv.function_type_in,), _same),
+        HostFunction(E.end_durable_function, (wv.function_type_in, _same, _same)),
+        HostFunction(E.current_durable_execution_state, (), wv.execution_state_out),
+        HostFunction(E.persist_typed_durable_function_invocation,
+                     (_same, wv.value_and_type_in, wv.value_and_type_in, wv.function_type_in)),
+        HostFunction(E.read_persisted_typed_durable_function_invocation, (),
+                     wv.persisted_invocation_out),
+    ),
+    HOST: (
+        HostFunction(E.get_oplog_persistence_level, (), wv.level_out),
+        HostFunction(E.set_oplog_persistence_level, (wv.level_in,)),
+    ),
+}
 
-    def set_level(_store: Any, level: Any) -> None:
-        ex.set_oplog_persistence_level(wv.level_in(level))
 
-    return {"get-oplog-persistence-level": get_level,
-            "set-oplog-persistence-level": set_level}
+def bind(function: HostFunction, executor: DurableExecutor,
+         clock: HostCallClock) -> Callable[..., Any]:
+    """`function` as wasmtime-py's `add_func` takes it: `(store, *wasmtime_py_args)`."""
+    run, params, result = function.run, function.params, function.result
+
+    def host_function(_store: Any, *args: Any) -> Any:
+        started = perf_counter()
+        values = [convert(arg) for convert, arg in zip(params, args, strict=True)]
+        entered = perf_counter()
+        answer = run(executor, *values)
+        returned = perf_counter()
+        out = None if result is None else result(answer)
+        clock.executor_s += returned - entered
+        clock.conversion_s += (entered - started) + (perf_counter() - returned)
+        return out
+    return host_function
 
 
-def plain_host_functions(ex: DurableExecutor) -> dict[str, Callable[..., Any]]:
-    """`host_functions`, over plain values and without the store argument."""
-    return {"get-oplog-persistence-level": lambda: pp.level_out(ex.get_oplog_persistence_level()),
-            "set-oplog-persistence-level":
-                lambda level: ex.set_oplog_persistence_level(pp.level_in(level))}
-
-
-def link_golem(linker: wc.Linker, ex: DurableExecutor, plain: bool = True) -> None:
-    """Define both Golem instances in `linker`, bound to `ex` (`plain=False`: through
-    wasmtime-py's generic conversion only, the reference)."""
+def link_golem(linker: wc.Linker, executor: DurableExecutor,
+               clock: Optional[HostCallClock] = None) -> None:
+    """Define both Golem instances in `linker`, bound to `executor`, timed into `clock`."""
+    clock = clock or HostCallClock()
     with linker.root() as root:
-        for name, generic, fast in ((DURABILITY, durability_functions(ex),
-                                     plain_durability_functions(ex)),
-                                    (HOST, host_functions(ex), plain_host_functions(ex))):
-            with root.add_instance(name) as instance:
-                for function, impl in generic.items():
-                    if plain:
-                        add_plain_func(instance, function, fast[function], impl)
-                    else:
-                        instance.add_func(function, impl)
+        for interface, functions in FUNCTIONS.items():
+            with root.add_instance(interface) as instance:
+                for function in functions:
+                    instance.add_func(function.name, bind(function, executor, clock))

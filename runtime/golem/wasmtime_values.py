@@ -1,4 +1,5 @@
-"""wasmtime-py values of the Golem host interfaces <-> the executor's plain values.
+"""wasmtime-py values of the Golem host interfaces <-> the executor's plain values: the one
+conversion of the emulated Golem's host functions (runtime/golem/linking.py).
 
 wasmtime-py 50 hands a host function records as `Record` objects whose attributes are the
 WIT field names (with hyphens, so `getattr(record, "is-live")`), variants whose cases do not
@@ -16,7 +17,9 @@ from typing import Any
 
 from wasmtime.component import Record, Variant
 
+from durability.host_api import ExecutionState
 from durability.wit_nodes import Node, ValueAndType
+from runtime.golem.executor import PersistedInvocation
 from runtime.golem.oplog_entry import WRITE_REMOTE_BATCHED, FunctionType
 
 _SEQUENCE_VALUE_CASES = frozenset(("record-value", "tuple-value", "list-value", "flags-value"))
@@ -88,6 +91,21 @@ def type_node_out(node: Node) -> Variant:
     if case in ("result-type", "handle-type"):
         return Variant(case, tuple(payload))
     return Variant(case, payload)
+
+
+# ---- records of the durability interface ----------------------------------------------
+
+def execution_state_out(state: ExecutionState) -> Record:
+    """`durable-execution-state`."""
+    return record(is_live=state.is_live, persistence_level=level_out(state.persistence_level))
+
+
+def persisted_invocation_out(p: PersistedInvocation) -> Record:
+    """`persisted-typed-durable-function-invocation`."""
+    return record(timestamp=datetime_out(p.timestamp_ns), function_name=p.function_name,
+                  response=value_and_type_out(p.response),
+                  function_type=function_type_out(p.function_type),
+                  entry_version=p.entry_version)
 
 
 # ---- small variants ------------------------------------------------------------------------

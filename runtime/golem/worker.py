@@ -7,7 +7,7 @@
     again = host.worker("w.oplog", env={...})           # replays what was committed
     again.live, again.oplog.entries(), again.counters
 
-A worker is an `LlmInstance` whose store links the Golem host functions to its own
+A worker is an `LlmInstance` whose linker binds the Golem host functions to its own
 `DurableExecutor`.  Each export call (and each resource drop) is an invocation: when it
 returns, the oplog is committed, as Golem commits at the end of an invocation.  When it
 traps (an injected crash, a divergence, an invalid payload, a guest bug) the worker is dead:
@@ -18,18 +18,19 @@ its uncommitted entries are gone, the oplog file is released, and every later ca
 from __future__ import annotations
 
 from pathlib import Path
+from time import perf_counter
 from typing import Any, Mapping, Optional
 
 from wasmtime import component as wc
 
-from runtime.compiled_call import Signature
 from runtime.golem.crash import CrashPlan
 from runtime.golem.errors import WorkerDead
 from runtime.golem.executor import Counters, DurableExecutor
+from runtime.golem.host_call_clock import HostCallClock
 from runtime.golem.linking import link_golem
 from runtime.golem.oplog import Oplog, PathLike
 from runtime.golem.oplog_entry import OplogEntry
-from runtime.host import ComponentHost, LlmInstance
+from runtime.host import ComponentHost, LlmInstance, Signature, wasi_linker, wasi_store
 
 
 class GolemHost(ComponentHost):
@@ -37,34 +38,41 @@ class GolemHost(ComponentHost):
 
     def worker(self, oplog: Optional[PathLike] = None,
                env: Optional[Mapping[str, str]] = None,
-               crash: Optional[CrashPlan] = None) -> "GolemWorker":
+               crash: Optional[CrashPlan] = None,
+               memory_size: Optional[int] = None) -> "GolemWorker":
         """A worker on the oplog file `oplog` (created if missing; replayed if it has
         entries), or on a throwaway in-memory oplog when `oplog` is None."""
         log = Oplog(oplog)
         try:
             executor = DurableExecutor(log, crash, component={
                 "component": self.path.name, "sha256": self.sha256})
-            store = self.new_store(env)
-            linker = self.new_linker()
-            link_golem(linker, executor)
+            store = wasi_store(self.engine, env, memory_size)
+            linker = wasi_linker(self.engine)
+            host_clock = HostCallClock()
+            link_golem(linker, executor, host_clock)
             instance = linker.instantiate(store, self.component)
         except BaseException:
             log.close()
             raise
-        return GolemWorker(store, instance, executor, self.signatures)
+        return GolemWorker(store, instance, executor, self.signatures, host_clock)
 
-    def instantiate(self, env: Optional[Mapping[str, str]] = None) -> "GolemWorker":
+    def instantiate(self, env: Optional[Mapping[str, str]] = None,
+                    memory_size: Optional[int] = None) -> "GolemWorker":
         """Drop-in for `ComponentHost.instantiate`: a worker on an in-memory oplog."""
-        return self.worker(None, env)
+        return self.worker(None, env, memory_size=memory_size)
 
 
 class GolemWorker(LlmInstance):
-    """One emulated worker: `send`, `continue_` and `stream` as on `LlmInstance`."""
+    """One emulated worker: `send`, `continue_` and `stream` as on `LlmInstance`.
+    `clock` times its export calls (guest time includes the Golem host functions);
+    `host_clock` splits the host functions' time into conversion and the executor's work."""
 
     def __init__(self, store: Any, instance: wc.Instance, executor: DurableExecutor,
-                 signatures: Optional[dict[str, Signature]] = None) -> None:
+                 signatures: Optional[dict[str, Signature]] = None,
+                 host_clock: Optional[HostCallClock] = None) -> None:
         super().__init__(store, instance, signatures)
         self.executor = executor
+        self.host_clock = host_clock or HostCallClock()
 
     # ---- views for tests -------------------------------------------------------------------
 
@@ -116,7 +124,7 @@ class GolemWorker(LlmInstance):
         except BaseException as exc:
             self.executor.fail(exc)
             raise
-        self.executor.invocation_completed()
+        self._complete_invocation()
         return result
 
     def _drop_resource(self, handle: wc.ResourceAny) -> None:
@@ -127,7 +135,13 @@ class GolemWorker(LlmInstance):
         except BaseException as exc:
             self.executor.fail(exc)
             raise
+        self._complete_invocation()
+
+    def _complete_invocation(self) -> None:
+        """Golem's invocation boundary: commit (timed as executor work)."""
+        started = perf_counter()
         self.executor.invocation_completed()
+        self.host_clock.executor_s += perf_counter() - started
 
     def _check_alive(self, name: str) -> None:
         if self.dead:

@@ -1,18 +1,17 @@
-"""Convert between `formats.values` (the Hayride message model) and wasmtime-py component
-values, for hosting a model-format component.
+"""Hayride's table for the host's value conversion (runtime/host/value_model.py): which
+`formats.values` dataclass (or `formats.errors.ErrorCode`) stands for each record, enum and
+variant of the Hayride message model, for hosting a model-format component (formats/host.py).
 
-The conversion itself is `runtime.component_values` (shared with `runtime.wit_values` for
-golem:llm); this module is the Hayride table for it.  Records are recognised by their field
-names, except where two records share them (`image-content` and `audio-content`), which
-only occur as variant cases and take their class from the case (`record_case`).
+Records are recognised by their field names, except where two records share them
+(`image-content` and `audio-content`), which only occur as variant cases and take their
+class from the case (`record_case`).  Host-only: never staged into the component.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from formats import values as v
-from runtime.component_values import (
+from formats.errors import ErrorCode
+from runtime.host.value_model import (
     Case,
     ValueModel,
     enums_by_names,
@@ -22,12 +21,12 @@ from runtime.component_values import (
 
 _NONE = Case(v.Empty, value_of=lambda _: v.Empty())
 
-_MODEL = ValueModel(
+FORMAT_VALUES = ValueModel(
     records=records_by_fields(
         (v.Message, v.Tool, v.ToolSchema, v.ToolAnnotations, v.CallToolParams,
          v.CallToolResult, v.TextContent, v.ResourceLinkContent, v.EmbeddedResourceContent,
          v.TextResourceContents, v.BlobResourceContents)),
-    enums=enums_by_names((v.Role,)),
+    enums=enums_by_names((v.Role, ErrorCode)),
     variants={
         frozenset({"none", "text", "blob", "tools", "tool-input", "tool-output"}): {
             "none": _NONE,
@@ -52,14 +51,3 @@ _MODEL = ValueModel(
         },
     },
 )
-
-
-def lower(value: Any, ty: Any) -> Any:
-    """A `formats.values` value → the wasmtime-py value of type `ty`."""
-    return _MODEL.lower(value, ty)
-
-
-def lift(value: Any, ty: Any, cls: Optional[type] = None) -> Any:
-    """A wasmtime-py value of type `ty` → a `formats.values` value (`cls`: the record class
-    when the context knows it)."""
-    return _MODEL.lift(value, ty, cls)

@@ -11,22 +11,25 @@ the provider (and, for the crash, the Golem host) is emulated.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 from normalizer import values as v
-from runtime.cli import (EMULATOR_KEY, component_host, component_path, print_event,
-                         start_emulator)
+from runtime.cli.components import ROOT, component_host, component_path
+from runtime.cli.local_emulator import EMULATOR_KEY, start_emulator
+from runtime.cli.printing import print_event
 from runtime.emulator.scenario import Scenario
 from runtime.golem import CrashPlan, GolemHost, InjectedCrash, open_oplog
 from runtime.golem.oplog_view import write_text
 from runtime.providers_env import PROVIDERS
 
 # Kept after the demo (ignored by git) so `golem-llm oplog` can print it again.
-DEMO_DIR = Path(__file__).resolve().parents[1] / ".cache" / "demo"
+DEMO_DIR = ROOT / ".cache" / "demo"
 
 STORY = ("A durable worker writes every side effect to its oplog. When the machine under it "
          "dies, Golem starts the worker again elsewhere and replays the oplog, so the agent "
@@ -54,7 +57,7 @@ def run_weather_tool(call: v.ToolCall) -> v.ToolResult:
                          json.dumps({"city": city, "temperature_c": 21, "sky": "clear"}), 3)
 
 
-def demo_provider(provider: str, out: TextIO, server: object) -> bool:
+def demo_provider(provider: str, out: TextIO, server: Any) -> bool:
     penv = PROVIDERS[provider]
     wasm = component_path(provider, portable=False)
     started = time.perf_counter()
@@ -85,13 +88,10 @@ def demo_provider(provider: str, out: TextIO, server: object) -> bool:
     config = v.Config(model="emulator-demo", tools=(WEATHER_TOOL,), tool_choice="auto")
     messages = [v.Message(v.Role.USER, (v.Text("What is the weather in Lisbon?"),))]
     first = instance.send(messages, config)
-    if isinstance(first, v.CompleteResponse):
-        calls = first.tool_calls
-    elif isinstance(first, v.ToolRequest):
-        calls = first.tool_calls
-    else:
+    if isinstance(first, v.LlmError):
         out.write(f"[error: {first.code.value}] {first.message}\n")
         return False
+    calls = first.tool_calls  # a tool-request, or a complete answer that also has calls
     pairs = []
     for call in calls:
         result = run_weather_tool(call)
@@ -108,12 +108,12 @@ def demo_provider(provider: str, out: TextIO, server: object) -> bool:
     return ok
 
 
-def _text(batch) -> str:
+def _text(batch: Optional[Sequence[v.StreamEvent]]) -> str:
     return "".join(p.text for e in batch or () if isinstance(e, v.StreamDelta)
                    for p in e.content or () if isinstance(p, v.Text))
 
 
-def demo_crash_and_resume(provider: str, out: TextIO, server, oplog: Path) -> bool:
+def demo_crash_and_resume(provider: str, out: TextIO, server: Any, oplog: Path) -> bool:
     """Kill a durable worker at its 4th get-next, resume on the same oplog, print it."""
     out.write(f"\n=== crash and resume: {provider} durable worker, oplog {oplog.name}\n")
     host = GolemHost(component_path(provider, portable=False))
@@ -130,7 +130,7 @@ def demo_crash_and_resume(provider: str, out: TextIO, server, oplog: Path) -> bo
                     out.flush()
     except InjectedCrash as crash:
         out.write(f"\n[worker died: {crash}]\n")
-    received = "".join(_text(open_oplog_batch) for open_oplog_batch in _recorded_batches(oplog))
+    received = "".join(_text(batch) for batch in _recorded_batches(oplog))
     # The emulator plays a model that continues from the partial answer it is sent.
     server.enqueue(Scenario(text=STORY[len(received):], text_chunk_chars=24, chunk_delay_s=0.02))
     before = server.request_count
@@ -152,7 +152,7 @@ def demo_crash_and_resume(provider: str, out: TextIO, server, oplog: Path) -> bo
     return requests == 1 and text == STORY
 
 
-def _recorded_batches(oplog: Path) -> list:
+def _recorded_batches(oplog: Path) -> list[Optional[list[v.StreamEvent]]]:
     from durability import llm_codec
 
     with open_oplog(oplog) as log:
@@ -173,3 +173,7 @@ def run_demo(out: TextIO, providers: tuple[str, ...] = tuple(PROVIDERS),
         results["crash"] = demo_crash_and_resume(providers[0], out, server, oplog)
         out.write(f"\nemulator received {server.request_count} requests\n")
     return 0 if all(results.values()) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(sys.stdout)
