@@ -25,9 +25,9 @@ with the Messages dialect: `providers.common.options`):
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence, Union
+from typing import Mapping, Sequence
 
-from normalizer.values import Kv, LlmError
+from normalizer.values import Kv
 from providers.common import options as common
 from providers.common.request_parts import JsonObject
 
@@ -39,8 +39,8 @@ def provider_options(
     api_key_env: str,
     set_by_config: Mapping[str, str],
     typed: Sequence[tuple[str, str]] = (),
-) -> Union[JsonObject, LlmError]:
-    """Body fields from the options, or the error for the first one that may not be set.
+) -> JsonObject:
+    """Body fields from the options; the first one that may not be set is refused.
 
     `set_by_config` maps each body field the config already filled to the config field that
     filled it, for the conflict message.  `typed` lists (option, JSON kind) pairs whose

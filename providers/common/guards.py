@@ -1,9 +1,11 @@
-"""Provider methods that return values and never raise.
+"""The boundary where a provider's internals meet its callers: values out, never exceptions.
 
-An exception escaping a component export traps the worker for good, so both dialects' providers
-wrap request building and whole-body decoding the same way: an unexpected failure becomes an
-`internal-error` value naming the provider (with the API key scrubbed from it, since the
-exception text may quote request data).
+Request building raises `Refusal` where a rule fails (`providers.common.refusal`); this is
+the one place that turns it into the golem:llm `error` value.  Anything else that escapes
+is a bug, and an exception escaping a component export would trap the worker for good, so it
+becomes an `internal-error` value naming the provider (with the API key scrubbed from it,
+since the exception text may quote request data).  Whole-body decoding gets the same
+treatment.
 """
 
 from __future__ import annotations
@@ -12,18 +14,22 @@ from typing import Callable, Mapping, Union
 
 from normalizer.values import ErrorCode, LlmError, StreamEvent
 from providers.base import HttpRequest
+from providers.common.refusal import Refusal
 from providers.common.secrets import scrub_error, secret_from_env
 
 
 def guarded_request(
-    build: Callable[[], Union[HttpRequest, LlmError]],
+    build: Callable[[], HttpRequest],
     label: str,
     api_key_env: str,
     env: Mapping[str, str],
 ) -> Union[HttpRequest, LlmError]:
-    """`build()`, or the scrubbed `internal-error` for a bug in it."""
+    """`build()`, the error value of the `Refusal` it raised, or the scrubbed
+    `internal-error` for a bug in it."""
     try:
         return build()
+    except Refusal as refusal:
+        return refusal.error
     except Exception as exc:  # a bug here must not trap the component
         error = LlmError(
             ErrorCode.INTERNAL_ERROR,

@@ -22,10 +22,11 @@ break the contract rather than the request, by the same rules in both dialects:
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence
 
-from normalizer.values import Kv, LlmError
-from providers.common.request_parts import JsonObject, invalid_request, loads_strict
+from normalizer.values import Kv
+from providers.common.refusal import Refusal
+from providers.common.request_parts import JsonObject, loads_strict
 
 #: (key, why) pairs reserved in every dialect; a dialect adds its own.
 RESERVED_EVERYWHERE: tuple[tuple[str, str], ...] = (
@@ -51,8 +52,8 @@ def provider_options(
     set_by_config: Mapping[str, str],
     reserved: Sequence[tuple[str, str]],
     typed: Sequence[tuple[str, str]] = (),
-) -> Union[JsonObject, LlmError]:
-    """Body fields from the options, or the error for the first one that may not be set.
+) -> JsonObject:
+    """Body fields from the options; the first one that may not be set is refused.
 
     `set_by_config` maps each body field the config already filled to the config field that
     filled it, for the conflict message.  `reserved` lists (key, why) pairs; `typed` lists
@@ -64,11 +65,11 @@ def provider_options(
         key = option.key
         refusal = _refusal(key, api_key_env, set_by_config, reserved)
         if refusal is not None:
-            return invalid_request(refusal)
+            raise Refusal(refusal)
         value = option_value(option.value)
         kind = kinds.get(key)
         if kind is not None and not _is_kind(value, kind):
-            return invalid_request(
+            raise Refusal(
                 f"provider option {key!r} must be {_KINDS[kind][0]}, got {option.value!r}")
         fields[key] = value
     return fields

@@ -1,16 +1,16 @@
 """The dialect-independent parts of a request: the endpoint URL, the JSON in and out of it.
 
 Everything is read from the `env` mapping passed in at call time, never at import (module
-code runs at build time inside the component).  Refusals are `LlmError` values, so nothing
-is sent for input the API could not accept.
+code runs at build time inside the component).  Input the API could not accept is refused
+by raising `Refusal`, so nothing is sent for it.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Union
+from typing import Any, Mapping
 
-from normalizer.values import ErrorCode, LlmError
+from providers.common.refusal import Refusal
 
 JsonObject = dict[str, Any]
 
@@ -23,25 +23,20 @@ def endpoint_url(env: Mapping[str, str], base_url_env: str, default_base_url: st
     return base.rstrip("/") + path
 
 
-def encode_body(body: JsonObject) -> Union[bytes, LlmError]:
+def encode_body(body: JsonObject) -> bytes:
     """Compact UTF-8 JSON.  Text that cannot be encoded (a lone surrogate, possible only
-    outside the component) is refused as a value rather than raised."""
+    outside the component) is refused like any other input the API could not read."""
     try:
         text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         return text.encode("utf-8")
     except (ValueError, UnicodeEncodeError) as exc:
-        return invalid_request(f"the request cannot be encoded as JSON: {exc}")
+        raise Refusal(f"the request cannot be encoded as JSON: {exc}") from exc
 
 
 def loads_strict(text: str) -> Any:
     """`json.loads`, but NaN and Infinity raise `ValueError` like the non-JSON they are, so
     whatever the caller's strings put into the body encodes as valid JSON again."""
     return json.loads(text, parse_constant=_reject_constant)
-
-
-def invalid_request(message: str) -> LlmError:
-    """The refusal of input the API would reject, reported before anything is sent."""
-    return LlmError(ErrorCode.INVALID_REQUEST, message)
 
 
 def _reject_constant(name: str) -> Any:
