@@ -28,8 +28,8 @@ from runtime.emulator.response import RenderContext, json_bytes, split_text
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from sse.parser import SseParser
 
-CHAT = "chat"  # OpenAI chat-completions wire format (OpenAI, xAI Grok, OpenRouter)
-MESSAGES = "messages"  # Anthropic Messages wire format
+CHAT = "chat_completions"  # the Chat Completions wire dialect (OpenAI, xAI Grok, OpenRouter)
+MESSAGES = "anthropic_messages"  # the Anthropic Messages wire dialect
 
 #: The emulator dialect that renders each provider's bytes, when its name differs.
 DIALECT_NAMES = {"grok": "xai"}
@@ -124,7 +124,10 @@ def _arguments(i: int, size: int) -> str:
 # ---- rendering ----------------------------------------------------------------------------
 
 def family_of(provider: str) -> str:
-    return MESSAGES if provider == "anthropic" else CHAT
+    """The wire dialect of the registry's provider `provider`."""
+    from providers import PROVIDERS
+
+    return PROVIDERS[provider].dialect
 
 
 def find_dialect(name: str) -> Optional[Any]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from components.wit_deps import ensure_wit_deps
+from providers.registry import PROVIDERS as REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
@@ -51,7 +52,7 @@ INTERFACE_NAMES = (
     "wasi:clocks/wall-clock@0.2.0=wall_clock",
 )
 
-PROVIDERS = ("openai", "anthropic", "grok", "openrouter")
+PROVIDERS = tuple(REGISTRY)  # providers/registry.py: every provider gets its components
 FLAVOURS = ("durable", "portable")
 
 APP_TEMPLATE = '''"""Entry module of {name}.wasm, written by components/build.py: do not edit."""

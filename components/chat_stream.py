@@ -13,12 +13,13 @@ from typing import Mapping, Optional, Union
 from wit_world.exports import llm as w
 
 from components import convert
-from components.transport import ResponseBody, Timeouts, TransportError, send
+from components.transport import ResponseBody, TransportError, send
 from durability.guard import guarded
 from durability.source import Source
 from normalizer.coalesce import coalesce
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
-from providers.base import HttpRequest, Provider
+from providers.provider import HttpRequest, Provider
+from providers.timeouts import Timeouts
 from providers.response_decoder import ResponseDecoder
 
 # One get-next returns at most about this many body bytes' worth of events, so a fast

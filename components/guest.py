@@ -26,7 +26,7 @@ from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
 from normalizer.accumulator import Accumulator
 from normalizer.values import ChatEvent, Config, Message, ToolCall, ToolResult
-from providers.base import Provider
+from providers.provider import Provider
 
 
 def _drain(source: Source) -> ChatEvent:

@@ -9,7 +9,7 @@
     golem-llm demo
 
 `chat` runs the component in wasmtime and streams the answer as it arrives.  Against the
-real API it needs the provider's key in the environment (e.g. OPENAI_API_KEY); with
+real API it needs the provider's key in the environment (its `api_key_env`); with
 `--emulator` it starts the local provider emulator and points the component at it.  The
 durable component runs as an emulated Golem worker (runtime/golem/): its oplog is kept in
 memory, or in `--oplog FILE`, which `golem-llm oplog FILE` prints.
@@ -31,7 +31,7 @@ from typing import Any, Iterator, Optional, TextIO
 from normalizer import values as v
 from runtime.golem.worker import GolemHost
 from runtime.host import ComponentHost, LlmInstance
-from runtime.providers_env import PROVIDERS
+from providers import PROVIDERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"

@@ -32,7 +32,7 @@ from normalizer.values import (
     ToolSuccess,
 )
 from providers.anthropic import PROVIDER
-from providers.base import HttpRequest
+from providers.provider import HttpRequest
 
 KEY = "sk-ant-api03-test-0123456789abcdef"
 ENV = {"ANTHROPIC_API_KEY": KEY}

@@ -35,7 +35,7 @@ from normalizer.values import (
     Usage,
 )
 from providers.anthropic import PROVIDER
-from providers.base import HttpRequest
+from providers.provider import HttpRequest
 from providers.response_decoder import ResponseDecoder
 from runtime.emulator.anthropic_dialect import AnthropicDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall

@@ -31,7 +31,7 @@ from normalizer.values import (
     Text,
     ToolRequest,
 )
-from providers.base import Provider
+from providers.provider import Provider
 from providers.grok import PROVIDER as GROK
 from providers.openai import PROVIDER as OPENAI
 from providers.openrouter import PROVIDER as OPENROUTER

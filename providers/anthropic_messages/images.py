@@ -17,7 +17,7 @@ import base64
 import binascii
 from normalizer.values import ImageReference, ImageSource, ImageUrl
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject
+from providers.common.json_body import JsonObject
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _ALIASES = (("image/jpg", "image/jpeg"),)

@@ -30,7 +30,7 @@ from typing import Optional, Sequence
 from normalizer.values import Image, Message, Role, Text
 from providers.anthropic_messages.images import image_block
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject
+from providers.common.json_body import JsonObject
 
 
 def convert_messages(messages: Sequence[Message]) -> list[JsonObject]:

@@ -6,54 +6,60 @@ code runs at build time inside the component).  Input the API could not accept i
 nothing is sent for it, and a missing key costs no round trip.
 
 Body fields, in order: `model`, `max_tokens` (required by the API: config, else the
-`max_tokens` option, else `settings.DEFAULT_MAX_TOKENS`), `system`, `messages`, `tools`,
-`tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`, then the
-provider options, then `stream: true`, which options cannot remove.
+`max_tokens` option, else the provider's `default_max_tokens`), `system`, `messages`,
+`tools`, `tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`,
+then the provider options, then `stream: true`, which options cannot remove.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from normalizer.values import Config, Message, ToolCall, ToolResult
-from providers.anthropic_messages import settings
 from providers.anthropic_messages.messages import convert_messages, merge_turns, trim_prefill
-from providers.anthropic_messages.options import provider_options
+from providers.anthropic_messages.options import RESERVED
 from providers.anthropic_messages.system import system_prompt
 from providers.anthropic_messages.tool_results import tool_exchange_turns
 from providers.anthropic_messages.tools import convert_tool_choice, convert_tools
-from providers.base import HttpRequest
+from providers.common.json_body import JsonObject, encode_body
+from providers.common.options import provider_options
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject, encode_body, endpoint_url
-from providers.common.secrets import api_key
+from providers.provider import HttpRequest
+
+if TYPE_CHECKING:
+    from providers.anthropic_messages.provider import AnthropicMessagesProvider
 
 
 def build_request(
+    provider: AnthropicMessagesProvider,
     messages: Sequence[Message],
     config: Config,
     env: Mapping[str, str],
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
 ) -> HttpRequest:
     """The POST for `send`/`stream` (no tool results) or `continue`."""
-    key = api_key(env, settings.API_KEY_ENV, settings.LABEL)
-    encoded = encode_body(build_body(messages, config, tool_results))
-    # `{ANTHROPIC_BASE_URL or https://api.anthropic.com}/v1/messages`
-    url = endpoint_url(env, settings.BASE_URL_ENV, settings.DEFAULT_BASE_URL, settings.PATH)
-    return HttpRequest(method="POST", url=url, headers=request_headers(key), body=encoded)
+    key = provider.api_key(env)
+    encoded = encode_body(build_body(provider, messages, config, tool_results))
+    return HttpRequest(method="POST", url=provider.url(env),
+                       headers=request_headers(provider, env, key), body=encoded)
 
 
-def request_headers(key: str) -> tuple[tuple[str, str], ...]:
-    """Anthropic's key header, the required API version, a JSON body, an SSE answer."""
+def request_headers(provider: AnthropicMessagesProvider, env: Mapping[str, str],
+                    key: str) -> tuple[tuple[str, str], ...]:
+    """The key header, the required API version, a JSON body, an SSE answer; plus the
+    provider's optional headers whose variables are set."""
     return (
         ("x-api-key", key),
-        ("anthropic-version", settings.API_VERSION),
+        ("anthropic-version", provider.api_version),
         ("content-type", "application/json"),
         ("accept", "text/event-stream"),
+        *provider.extra_headers(env),
     )
 
 
 def build_body(
+    provider: AnthropicMessagesProvider,
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
@@ -66,7 +72,8 @@ def build_body(
         raise Refusal("at least one user or assistant message with content is required")
 
     set_by_config: dict[str, str] = {}
-    body: JsonObject = {"model": config.model, "max_tokens": settings.DEFAULT_MAX_TOKENS}
+    default_max_tokens = provider.default_max_tokens
+    body: JsonObject = {"model": config.model, "max_tokens": default_max_tokens}
     if config.max_tokens is not None:
         body["max_tokens"] = config.max_tokens
         set_by_config["max_tokens"] = "config.max-tokens"
@@ -90,11 +97,12 @@ def build_body(
         body["stop_sequences"] = list(config.stop_sequences)
         set_by_config["stop_sequences"] = "config.stop-sequences"
 
-    extra = provider_options(config.provider_options, settings.API_KEY_ENV, set_by_config)
+    extra = provider_options(config.provider_options, api_key_env=provider.api_key_env,
+                             set_by_config=set_by_config, reserved=RESERVED)
     if "max_tokens" not in extra and config.max_tokens is None:
         budget = _thinking_budget(extra.get("thinking"))
-        if budget is not None and budget >= settings.DEFAULT_MAX_TOKENS:
-            body["max_tokens"] = budget + settings.DEFAULT_MAX_TOKENS
+        if budget is not None and budget >= default_max_tokens:
+            body["max_tokens"] = budget + default_max_tokens
     body.update(extra)
     body["stream"] = True
     return body

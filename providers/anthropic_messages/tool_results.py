@@ -26,7 +26,7 @@ from typing import Sequence
 
 from normalizer.values import ToolCall, ToolResult, ToolSuccess
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject, loads_strict
+from providers.common.json_body import JsonObject, loads_strict
 
 
 def tool_exchange_turns(tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> list[JsonObject]:

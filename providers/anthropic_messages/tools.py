@@ -25,7 +25,7 @@ from typing import Mapping, Optional, Sequence
 
 from normalizer.values import ToolDefinition
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject
+from providers.common.json_body import JsonObject
 from providers.common.tools import check_tool_choice, convert_each, load_schema
 
 _MODES: Mapping[str, str] = MappingProxyType({"auto": "auto", "none": "none", "required": "any"})

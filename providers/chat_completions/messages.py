@@ -25,7 +25,7 @@ from typing import Sequence, Union
 
 from normalizer.values import Image, ImageReference, ImageSource, ImageUrl, Message, Role, Text
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject
+from providers.common.json_body import JsonObject
 
 
 def convert_messages(messages: Sequence[Message]) -> list[JsonObject]:

@@ -9,60 +9,58 @@ nothing is sent for it.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from normalizer.values import Config, Message, ToolCall, ToolResult
-from providers.base import HttpRequest
-from providers.chat_completions.flavor import ChatCompletionsFlavor
 from providers.chat_completions.messages import convert_messages
-from providers.chat_completions.options import provider_options
+from providers.chat_completions.options import ALWAYS_TYPED, RESERVED
 from providers.chat_completions.refusals import refuse_inline_images, refuse_parameters
 from providers.chat_completions.tool_results import tool_exchange_messages
 from providers.chat_completions.tools import convert_tool_choice, convert_tools
+from providers.common.json_body import JsonObject, encode_body
+from providers.common.options import provider_options
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject, encode_body, endpoint_url
-from providers.common.secrets import api_key
+from providers.provider import HttpRequest
+
+if TYPE_CHECKING:
+    from providers.chat_completions.provider import ChatCompletionsProvider
 
 
 def build_request(
-    flavor: ChatCompletionsFlavor,
+    provider: ChatCompletionsProvider,
     messages: Sequence[Message],
     config: Config,
     env: Mapping[str, str],
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
 ) -> HttpRequest:
     """The POST for `send`/`stream` (no tool results) or `continue`."""
-    key = api_key(env, flavor.api_key_env, flavor.label)
-    body = build_body(flavor, messages, config, tool_results)
-    refuse_parameters(flavor.label, flavor.parameter_rules, body)
-    refuse_inline_images(flavor.label, flavor.inline_image_types, messages)
+    key = provider.api_key(env)
+    body = build_body(provider, messages, config, tool_results)
+    refuse_parameters(provider.label, provider.parameter_rules, body)
+    refuse_inline_images(provider.label, provider.inline_image_types, messages)
     return HttpRequest(
         method="POST",
-        url=endpoint_url(env, flavor.base_url_env, flavor.default_base_url, flavor.path),
-        headers=request_headers(flavor, env, key),
+        url=provider.url(env),
+        headers=request_headers(provider, env, key),
         body=encode_body(body),
     )
 
 
 def request_headers(
-    flavor: ChatCompletionsFlavor, env: Mapping[str, str], key: str
+    provider: ChatCompletionsProvider, env: Mapping[str, str], key: str
 ) -> tuple[tuple[str, str], ...]:
-    """Bearer auth, a JSON body, an SSE answer; plus the flavor's optional headers whose
-    variables are set (unset ones are left out rather than sent empty)."""
-    headers = [
+    """Bearer auth, a JSON body, an SSE answer; plus the provider's optional headers whose
+    variables are set."""
+    return (
         ("Authorization", f"Bearer {key}"),
         ("Content-Type", "application/json"),
         ("Accept", "text/event-stream"),
-    ]
-    for header, variable in flavor.extra_headers_from_env:
-        value = (env.get(variable) or "").strip()
-        if value:
-            headers.append((header, value))
-    return tuple(headers)
+        *provider.extra_headers(env),
+    )
 
 
 def build_body(
-    flavor: ChatCompletionsFlavor,
+    provider: ChatCompletionsProvider,
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
@@ -84,8 +82,8 @@ def build_body(
         body["temperature"] = config.temperature
         set_by_config["temperature"] = "config.temperature"
     if config.max_tokens is not None:
-        body[flavor.max_tokens_field] = config.max_tokens
-        for field in {flavor.max_tokens_field, "max_tokens", "max_completion_tokens"}:
+        body[provider.max_tokens_field] = config.max_tokens
+        for field in {provider.max_tokens_field, "max_tokens", "max_completion_tokens"}:
             set_by_config[field] = "config.max-tokens"
     if config.stop_sequences:
         body["stop"] = list(config.stop_sequences)
@@ -98,8 +96,9 @@ def build_body(
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
 
-    extra = provider_options(config.provider_options, flavor.api_key_env, set_by_config,
-                             flavor.typed_options)
+    extra = provider_options(config.provider_options, api_key_env=provider.api_key_env,
+                             set_by_config=set_by_config, reserved=RESERVED,
+                             typed=(*ALWAYS_TYPED, *provider.typed_options))
     stream_options = extra.pop("stream_options", {})
     body.update(extra)
     body["stream"] = True

@@ -18,7 +18,7 @@ from typing import Optional, Sequence, Union
 
 from normalizer.values import ToolDefinition
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject
+from providers.common.json_body import JsonObject
 from providers.common.tools import check_tool_choice, convert_each, load_schema
 
 TOOL_CHOICE_MODES = ("auto", "none", "required")

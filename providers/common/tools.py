@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 from normalizer.values import ToolDefinition
 from providers.common.refusal import Refusal
-from providers.common.request_parts import JsonObject, loads_strict
+from providers.common.json_body import JsonObject, loads_strict
 
 
 def convert_each(

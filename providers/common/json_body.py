@@ -1,26 +1,18 @@
-"""The dialect-independent parts of a request: the endpoint URL, the JSON in and out of it.
+"""The JSON in and out of a request: the body's type, the caller's JSON strings read
+strictly, and the body written compactly.
 
-Everything is read from the `env` mapping passed in at call time, never at import (module
-code runs at build time inside the component).  Input the API could not accept is refused
-by raising `Refusal`, so nothing is sent for it.
+Input the API could not accept is refused by raising `Refusal`, so nothing is sent for it.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any
 
 from providers.common.refusal import Refusal
 
+#: A JSON object on its way to the wire: a request body, a message, a content block.
 JsonObject = dict[str, Any]
-
-
-def endpoint_url(env: Mapping[str, str], base_url_env: str, default_base_url: str,
-                 path: str) -> str:
-    """The base URL (the override variable when set and non-empty) plus the endpoint path; a
-    trailing slash on the base is dropped so "…/v1/" does not give "…/v1//chat"."""
-    base = (env.get(base_url_env) or "").strip() or default_base_url
-    return base.rstrip("/") + path
 
 
 def encode_body(body: JsonObject) -> bytes:
