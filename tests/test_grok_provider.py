@@ -36,13 +36,13 @@ from normalizer.values import (
     ToolSuccess,
     Usage,
 )
-from providers.provider import HttpRequest
 from providers.grok import PROVIDER
+from providers.provider import HttpRequest
 from providers.response_decoder import ResponseDecoder
-from runtime.emulator.openrouter_dialect import OpenRouterDialect
+from runtime.emulator.grok import GrokDialect
+from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.server import EmulatorServer
-from runtime.emulator.xai_dialect import XAIDialect
 from tests.flavour_roundtrip import HI, exchange
 
 KEY = "xai-Z9y8X7w6V5u4T3s2R1q0P9o8N7m6"
@@ -264,7 +264,7 @@ EMU_KEY = "xai-emulator-key-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(dialects=[XAIDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
+    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
         yield server
 
 

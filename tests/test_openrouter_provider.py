@@ -27,12 +27,12 @@ from normalizer.values import (
     ToolSuccess,
     Usage,
 )
-from providers.provider import HttpRequest
 from providers.openrouter import PROVIDER
-from runtime.emulator.openrouter_dialect import OpenRouterDialect
+from providers.provider import HttpRequest
+from runtime.emulator.grok import GrokDialect
+from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.server import EmulatorServer
-from runtime.emulator.xai_dialect import XAIDialect
 from tests.flavour_roundtrip import HI, exchange
 
 KEY = "sk-or-v1-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -223,7 +223,7 @@ EMU_KEY = "sk-or-v1-emulator-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(dialects=[XAIDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
+    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
         yield server
 
 
