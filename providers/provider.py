@@ -8,9 +8,11 @@ library use) and inside the component, where `components/` does the wasi:http pa
 Each provider is one frozen value declared in `providers/<name>.py`, the only place its facts
 live, as an instance of its dialect's subclass (`ChatCompletionsProvider`,
 `AnthropicMessagesProvider`).  This class holds what every provider states whatever its
-dialect, and the three methods its callers use, which return values and never raise,
-because an exception escaping a component export traps the worker for good: the dialect's
-mapping raises `Refusal` where a rule fails, and it becomes the error value here, once.
+dialect, how a request is assembled (the key first, then the dialect's body and headers,
+POSTed to the provider's URL), and the three methods its callers use, which return values
+and never raise, because an exception escaping a component export traps the worker for
+good: the dialect's mapping raises `Refusal` where a rule fails, and it becomes the error
+value here, once.
 Nothing here is mutable, so a module-level provider is safe to build at component build
 time: the environment is read only when a request is built.
 """
@@ -32,6 +34,7 @@ from normalizer.values import (
     ToolCall,
     ToolResult,
 )
+from providers.common.json_body import JsonObject, encode_body
 from providers.common.refusal import Refusal
 from providers.common.secrets import api_key, redact_body, scrub_error, secret_from_env
 from providers.timeouts import TIMEOUT_ENV
@@ -189,12 +192,27 @@ class Provider:
                 f"{self.label} response could not be read: {type(exc).__name__}: {exc}",
             )]
 
-    # -- the dialect's mapping (may raise; the boundary above converts) ---------------------
+    # -- the request (may raise `Refusal`; `chat_request` converts) -------------------------
 
     def build_request(self, messages: Sequence[Message], config: Config,
                       env: Mapping[str, str],
                       tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> HttpRequest:
-        """The request; raises `Refusal` for input the API could not accept."""
+        """The POST: the key (a missing one is refused before anything else), the dialect's
+        body and headers, then the provider's optional headers."""
+        key = self.api_key(env)
+        body = encode_body(self.request_body(messages, config, tool_results))
+        headers = (*self.request_headers(key), *self.extra_headers(env))
+        return HttpRequest(method="POST", url=self.url(env), headers=headers, body=body)
+
+    # -- the dialect's mapping (may raise; the boundary above converts) ---------------------
+
+    def request_body(self, messages: Sequence[Message], config: Config,
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
+        """The request body; raises `Refusal` for input the API could not accept."""
+        raise NotImplementedError
+
+    def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
+        """The dialect's headers: authentication with `key`, the body's and answer's types."""
         raise NotImplementedError
 
     def error_from_body(self, status: int, body: bytes) -> LlmError:

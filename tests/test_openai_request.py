@@ -1,7 +1,7 @@
 """OpenAI Chat Completions request building: body, URL, headers and refusals.
 
 Every refusal test also checks that no request was produced, since "no request is sent" is
-the contract (providers/base.py).
+the contract (providers/provider.py).
 """
 
 from __future__ import annotations

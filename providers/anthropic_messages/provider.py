@@ -7,7 +7,7 @@ mapping is this package's, one job per module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from normalizer.anthropic_messages.completion import events_from_body
 from normalizer.anthropic_messages.stream import AnthropicMessagesNormalizer
@@ -15,8 +15,9 @@ from normalizer.errors import code_from_status
 from normalizer.protocol import Normalizer
 from normalizer.values import Config, ErrorCode, LlmError, Message, StreamEvent, ToolCall, ToolResult
 from providers.anthropic_messages.errors import KEY_SHAPED, error_from_body
-from providers.anthropic_messages.request import build_request
-from providers.provider import HttpRequest, Provider
+from providers.anthropic_messages.request import build_body, request_headers
+from providers.common.json_body import JsonObject
+from providers.provider import Provider
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,10 +37,13 @@ class AnthropicMessagesProvider(Provider):
     api_version: str
     default_max_tokens: int
 
-    def build_request(self, messages: Sequence[Message], config: Config,
-                      env: Mapping[str, str],
-                      tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> HttpRequest:
-        return build_request(self, messages, config, env, tool_results)
+    def request_body(self, messages: Sequence[Message], config: Config,
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
+        return build_body(messages, config, tool_results, api_key_env=self.api_key_env,
+                          default_max_tokens=self.default_max_tokens)
+
+    def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
+        return request_headers(key, self.api_version)
 
     def error_from_body(self, status: int, body: bytes) -> LlmError:
         return error_from_body(status, body, self.label)

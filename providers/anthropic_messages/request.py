@@ -1,9 +1,8 @@
-"""Assemble the streaming Messages request: URL, headers and compact JSON body.
+"""The streaming Messages request's body and headers (`Provider.build_request` assembles
+them with the key and the URL).
 
-Everything is read from the `env` mapping passed in at call time, never at import (module
-code runs at build time inside the component).  Input the API could not accept is refused
-(`Refusal`, raised by the converter whose rule it breaks) before a request exists, so
-nothing is sent for it, and a missing key costs no round trip.
+Input the API could not accept is refused (`Refusal`, raised by the converter whose rule
+it breaks) before a request exists, so nothing is sent for it.
 
 Body fields, in order: `model`, `max_tokens` (required by the API: config, else the
 `max_tokens` option, else the provider's `default_max_tokens`), `system`, `messages`,
@@ -14,7 +13,7 @@ then the provider options, then `stream: true`, which options cannot remove.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from normalizer.values import Config, Message, ToolCall, ToolResult
 from providers.anthropic_messages.messages import convert_messages, merge_turns, trim_prefill
@@ -22,49 +21,32 @@ from providers.anthropic_messages.options import RESERVED
 from providers.anthropic_messages.system import system_prompt
 from providers.anthropic_messages.tool_results import tool_exchange_turns
 from providers.anthropic_messages.tools import convert_tool_choice, convert_tools
-from providers.common.json_body import JsonObject, encode_body
+from providers.common.json_body import JsonObject
 from providers.common.options import provider_options
 from providers.common.refusal import Refusal
-from providers.provider import HttpRequest
-
-if TYPE_CHECKING:
-    from providers.anthropic_messages.provider import AnthropicMessagesProvider
 
 
-def build_request(
-    provider: AnthropicMessagesProvider,
-    messages: Sequence[Message],
-    config: Config,
-    env: Mapping[str, str],
-    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-) -> HttpRequest:
-    """The POST for `send`/`stream` (no tool results) or `continue`."""
-    key = provider.api_key(env)
-    encoded = encode_body(build_body(provider, messages, config, tool_results))
-    return HttpRequest(method="POST", url=provider.url(env),
-                       headers=request_headers(provider, env, key), body=encoded)
-
-
-def request_headers(provider: AnthropicMessagesProvider, env: Mapping[str, str],
-                    key: str) -> tuple[tuple[str, str], ...]:
-    """The key header, the required API version, a JSON body, an SSE answer; plus the
-    provider's optional headers whose variables are set."""
+def request_headers(key: str, api_version: str) -> tuple[tuple[str, str], ...]:
+    """The key header, the required API version, a JSON body, an SSE answer."""
     return (
         ("x-api-key", key),
-        ("anthropic-version", provider.api_version),
+        ("anthropic-version", api_version),
         ("content-type", "application/json"),
         ("accept", "text/event-stream"),
-        *provider.extra_headers(env),
     )
 
 
 def build_body(
-    provider: AnthropicMessagesProvider,
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+    *,
+    api_key_env: str,
+    default_max_tokens: int,
 ) -> JsonObject:
-    """The request body as a JSON object (field order in the module docstring)."""
+    """The request body as a JSON object (field order in the module docstring).
+    `api_key_env` is named when an option looks like a credential; `default_max_tokens` is
+    the provider's."""
     system = system_prompt(messages)
     turns = trim_prefill(merge_turns([*convert_messages(messages),
                                       *tool_exchange_turns(tool_results)]))
@@ -72,7 +54,6 @@ def build_body(
         raise Refusal("at least one user or assistant message with content is required")
 
     set_by_config: dict[str, str] = {}
-    default_max_tokens = provider.default_max_tokens
     body: JsonObject = {"model": config.model, "max_tokens": default_max_tokens}
     if config.max_tokens is not None:
         body["max_tokens"] = config.max_tokens
@@ -97,7 +78,7 @@ def build_body(
         body["stop_sequences"] = list(config.stop_sequences)
         set_by_config["stop_sequences"] = "config.stop-sequences"
 
-    extra = provider_options(config.provider_options, api_key_env=provider.api_key_env,
+    extra = provider_options(config.provider_options, api_key_env=api_key_env,
                              set_by_config=set_by_config, reserved=RESERVED)
     if "max_tokens" not in extra and config.max_tokens is None:
         budget = _thinking_budget(extra.get("thinking"))

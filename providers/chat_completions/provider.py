@@ -10,7 +10,7 @@ itself is this package's, one job per module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from normalizer.chat_completions.completion import events_from_body
 from normalizer.chat_completions.quirks import ChatQuirks
@@ -19,8 +19,9 @@ from normalizer.protocol import Normalizer
 from normalizer.values import Config, ErrorCode, LlmError, Message, StreamEvent, ToolCall, ToolResult
 from providers.chat_completions.errors import KEY_SHAPED, error_from_body
 from providers.chat_completions.refusals import ParameterRule
-from providers.chat_completions.request import build_request
-from providers.provider import HttpRequest, Provider
+from providers.chat_completions.request import build_body, request_headers
+from providers.common.json_body import JsonObject
+from providers.provider import Provider
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,10 +51,12 @@ class ChatCompletionsProvider(Provider):
     inline_image_types: tuple[str, ...] = ()
     typed_options: tuple[tuple[str, str], ...] = ()
 
-    def build_request(self, messages: Sequence[Message], config: Config,
-                      env: Mapping[str, str],
-                      tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> HttpRequest:
-        return build_request(self, messages, config, env, tool_results)
+    def request_body(self, messages: Sequence[Message], config: Config,
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
+        return build_body(self, messages, config, tool_results)
+
+    def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
+        return request_headers(key)
 
     def error_from_body(self, status: int, body: bytes) -> LlmError:
         return error_from_body(status, body, self.label, self.quirks)

@@ -1,72 +1,59 @@
-"""Assemble the streaming Chat Completions request: URL, headers and compact JSON body.
+"""The streaming Chat Completions request's body and headers (`Provider.build_request`
+assembles them with the key and the URL).
 
-Everything is read from the `env` mapping passed in at call time, never at import (module
-code runs at build time inside the component).  Input the API could not accept is refused
-(`Refusal`, raised by the converter whose rule it breaks) before a request exists, so
-nothing is sent for it.
+Input the API could not accept is refused (`Refusal`, raised by the converter whose rule
+it breaks) before a request exists, so nothing is sent for it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Protocol, Sequence
 
 from normalizer.values import Config, Message, ToolCall, ToolResult
 from providers.chat_completions.messages import convert_messages
 from providers.chat_completions.options import ALWAYS_TYPED, RESERVED
-from providers.chat_completions.refusals import refuse_inline_images, refuse_parameters
+from providers.chat_completions.refusals import (
+    ParameterRule,
+    refuse_inline_images,
+    refuse_parameters,
+)
 from providers.chat_completions.tool_results import tool_exchange_messages
 from providers.chat_completions.tools import convert_tool_choice, convert_tools
-from providers.common.json_body import JsonObject, encode_body
+from providers.common.json_body import JsonObject
 from providers.common.options import provider_options
 from providers.common.refusal import Refusal
-from providers.provider import HttpRequest
-
-if TYPE_CHECKING:
-    from providers.chat_completions.provider import ChatCompletionsProvider
 
 
-def build_request(
-    provider: ChatCompletionsProvider,
-    messages: Sequence[Message],
-    config: Config,
-    env: Mapping[str, str],
-    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-) -> HttpRequest:
-    """The POST for `send`/`stream` (no tool results) or `continue`."""
-    key = provider.api_key(env)
-    body = build_body(provider, messages, config, tool_results)
-    refuse_parameters(provider.label, provider.parameter_rules, body)
-    refuse_inline_images(provider.label, provider.inline_image_types, messages)
-    return HttpRequest(
-        method="POST",
-        url=provider.url(env),
-        headers=request_headers(provider, env, key),
-        body=encode_body(body),
-    )
+class BodyRules(Protocol):
+    """What the body reads from its provider (a `ChatCompletionsProvider`)."""
+
+    label: str
+    api_key_env: str
+    max_tokens_field: str
+    parameter_rules: tuple[ParameterRule, ...]
+    inline_image_types: tuple[str, ...]
+    typed_options: tuple[tuple[str, str], ...]
 
 
-def request_headers(
-    provider: ChatCompletionsProvider, env: Mapping[str, str], key: str
-) -> tuple[tuple[str, str], ...]:
-    """Bearer auth, a JSON body, an SSE answer; plus the provider's optional headers whose
-    variables are set."""
+def request_headers(key: str) -> tuple[tuple[str, str], ...]:
+    """Bearer auth, a JSON body, an SSE answer."""
     return (
         ("Authorization", f"Bearer {key}"),
         ("Content-Type", "application/json"),
         ("Accept", "text/event-stream"),
-        *provider.extra_headers(env),
     )
 
 
 def build_body(
-    provider: ChatCompletionsProvider,
+    provider: BodyRules,
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
 ) -> JsonObject:
     """The request body as a JSON object: config first, then provider options, then the
-    streaming fields that the engine depends on and options cannot remove."""
+    streaming fields that the engine depends on and options cannot remove; then what the
+    provider refuses for the body's model, or among the images, is refused."""
     chat_messages = convert_messages(messages)
     chat_messages.extend(tool_exchange_messages(tool_results))
     if not chat_messages:
@@ -103,4 +90,6 @@ def build_body(
     body.update(extra)
     body["stream"] = True
     body["stream_options"] = {**stream_options, "include_usage": True}
+    refuse_parameters(provider.label, provider.parameter_rules, body)
+    refuse_inline_images(provider.label, provider.inline_image_types, messages)
     return body

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 from normalizer.values import ToolDefinition
-from providers.common.refusal import Refusal
 from providers.common.json_body import JsonObject
 from providers.common.tools import check_tool_choice, convert_each, load_schema
 
@@ -34,19 +33,8 @@ def _function_tool(tool: ToolDefinition) -> JsonObject:
     if tool.description is not None:
         function["description"] = tool.description
     if tool.parameters_schema.strip():
-        function["parameters"] = parse_schema(tool)
+        function["parameters"] = load_schema(tool)
     return {"type": "function", "function": function}
-
-
-def parse_schema(tool: ToolDefinition) -> JsonObject:
-    """The tool's JSON Schema as an object; NaN/Infinity are refused as the JSON they are not."""
-    schema = load_schema(tool)
-    if not isinstance(schema, dict):
-        raise Refusal(
-            f"tool {tool.name!r}: parameters-schema is not valid JSON: "
-            f"expected a JSON object (a JSON Schema), got {type(schema).__name__}"
-        )
-    return schema
 
 
 def convert_tool_choice(

@@ -90,7 +90,7 @@ def option_value(text: str) -> Any:
 
 def _is_kind(value: Any, kind: str) -> bool:
     if kind not in _KINDS:
-        return True  # an unknown kind in a flavour table constrains nothing
+        return True  # an unknown kind in a provider's typed_options constrains nothing
     if isinstance(value, bool) and kind != "boolean":
         return False  # bool is an int in Python, never a number in JSON
     return isinstance(value, _KINDS[kind][1])

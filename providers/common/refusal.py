@@ -3,9 +3,9 @@
 Building a request is a chain of small converters (messages, images, tools, options, ...),
 and any of them may meet input the API could not accept, or find the API key missing.  Each
 raises `Refusal` right there, with the golem:llm code and a message that names the culprit
-and the fix.  The provider's `chat_request` turns it into the `error` value once
-(`providers.common.guards.guarded_request`), so no converter relays another's error and no
-request exists for refused input: nothing is sent.  This is h11's `LocalProtocolError`.
+and the fix.  The provider's `chat_request` (providers/provider.py) turns it into the
+`error` value once, so no converter relays another's error and no request exists for
+refused input: nothing is sent.  This is h11's `LocalProtocolError`.
 """
 
 from __future__ import annotations

@@ -4,15 +4,15 @@ The wire shapes differ (`input_schema` vs `function.parameters`, Anthropic's `an
 `required`) and stay in each dialect's `tools` module; these rules do not:
 
 - tool names must be unique (the model calls tools by name);
-- `parameters-schema` is a JSON string in golem:llm and a JSON object on the wire; text that
-  is not JSON (NaN and Infinity included) is refused naming the tool, since the API's own
-  400 would not say which string was bad;
+- `parameters-schema` is a JSON string in golem:llm and a JSON object (a JSON Schema) on the
+  wire; text that is not JSON (NaN and Infinity included), or JSON that is not an object, is
+  refused naming the tool, since the API's own 400 would not say which string was bad;
 - a tool-choice that is not a mode names one tool, which must be among `config.tools`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from normalizer.values import ToolDefinition
 from providers.common.refusal import Refusal
@@ -34,14 +34,19 @@ def convert_each(
     return converted
 
 
-def load_schema(tool: ToolDefinition) -> Any:
-    """The tool's `parameters-schema` parsed as JSON (any JSON value: whether it must be an
-    object, and what the message says, is the dialect's); text that is not JSON is refused
+def load_schema(tool: ToolDefinition) -> JsonObject:
+    """The tool's `parameters-schema` as the JSON object it must be; anything else is refused
     naming the tool."""
     try:
-        return loads_strict(tool.parameters_schema)
+        schema = loads_strict(tool.parameters_schema)
     except ValueError as exc:
         raise Refusal(f"tool {tool.name!r}: parameters-schema is not valid JSON: {exc}") from exc
+    if not isinstance(schema, dict):
+        raise Refusal(
+            f"tool {tool.name!r}: parameters-schema is not valid JSON: "
+            f"expected a JSON object (a JSON Schema), got {type(schema).__name__}"
+        )
+    return schema
 
 
 def check_tool_choice(choice: str, tools: Sequence[ToolDefinition]) -> None:
