@@ -1,5 +1,5 @@
 """Grok's flavour of the Chat Completions dialect, rendered as xAI's API does (served where
-`providers/grok.py` says: `/xai/v1/chat/completions`).
+`providers/grok.py` says: its `emulator_prefix` plus its `path`).
 
 The stream is OpenAI's with xAI's habits (reference/providers.md §4, recorded grok-3-mini,
 grok-4-fast and grok-code-fast traffic), stated in `GrokDialect.wire`:

@@ -1,5 +1,5 @@
 """OpenRouter's flavour of the Chat Completions dialect, rendered as OpenRouter's API does
-(served where `providers/openrouter.py` says: `/openrouter/api/v1/chat/completions`).
+(served where `providers/openrouter.py` says: its `emulator_prefix` plus its `path`).
 
 The stream is OpenAI's with OpenRouter's habits (reference/providers.md §5, recorded
 Anthropic-, Gemini-, Kimi- and OpenAI-via-OpenRouter traffic), stated in
