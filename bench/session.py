@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 
 from bench.loopback import BIG_WRITE, LoopbackServer, pieces_of
 from bench.peers import Peer, peer_or_reason
-from bench.streams import CHAT, BenchStream
+from bench.streams import CHAT, MESSAGES, BenchStream
 from bench.targets import Target
 
 THROUGHPUT_MODELS = {"long-text": "bench-long-text", "tool-calls": "bench-tool-calls"}
 FIRST_MODEL = "bench-first"
 FIRST_PACE_S = 0.002
 #: Where each SDK posts, relative to the base URL its `Peer.base_url` gives.
-SDK_PATHS = {CHAT: "/v1/chat/completions", "messages": "/v1/messages"}
+SDK_PATHS = {CHAT: "/v1/chat/completions", MESSAGES: "/v1/messages"}
 
 
 @dataclass

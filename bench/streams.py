@@ -1,12 +1,10 @@
 """The benchmark inputs: identical SSE byte streams per wire family, rendered once per run.
 
 Every subject of a comparison (our engine, an SDK's iterator, the component) reads the very
-same bytes.  They are rendered by the provider emulator's own dialects
-(`runtime/emulator/*_dialect.py`), so the bytes are what the emulator, and through it the real
+same bytes.  They are rendered by the provider emulator's stand-in for each provider's API
+(`runtime/emulator/dialects.py`), so the bytes are what the emulator, and through it the real
 APIs, send: OpenAI's `obfuscation` padding, Anthropic's `event:` lines and `ping`, xAI's and
-OpenRouter's habits.  When a dialect cannot be loaded (Anthropic's was being written when this
-was), the Messages family falls back to `_messages_fallback`, written from
-reference/providers.md §2.5.
+OpenRouter's habits.
 
 Three answers, each a `Scenario`:
   long-text   a long text answer in ~4-character deltas (one token each, as real models send)
@@ -17,22 +15,18 @@ Three answers, each a `Scenario`:
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Optional
 
-from runtime.emulator.response import RenderContext, json_bytes, split_text
+from runtime.emulator.response import RenderContext
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from sse.parser import SseParser
 
-CHAT = "chat"  # OpenAI chat-completions wire format (OpenAI, xAI Grok, OpenRouter)
-MESSAGES = "messages"  # Anthropic Messages wire format
+CHAT = "chat_completions"  # the Chat Completions wire dialect (OpenAI, xAI Grok, OpenRouter)
+MESSAGES = "anthropic_messages"  # the Anthropic Messages wire dialect
 
-#: The emulator dialect that renders each provider's bytes, when its name differs.
-DIALECT_NAMES = {"grok": "xai"}
 CREATED = 1_700_000_000  # fixed, so every run renders the same bytes
 TEXT_CHARS = 4  # characters per text delta: about one token
 ARGS_CHARS = 6  # characters per tool-argument fragment
@@ -124,29 +118,10 @@ def _arguments(i: int, size: int) -> str:
 # ---- rendering ----------------------------------------------------------------------------
 
 def family_of(provider: str) -> str:
-    return MESSAGES if provider == "anthropic" else CHAT
+    """The wire dialect of the registry's provider `provider`."""
+    from providers import PROVIDERS
 
-
-def find_dialect(name: str) -> Optional[Any]:
-    """The emulator dialect whose `name` is `name`, from any `runtime/emulator/*_dialect.py`;
-    None when there is none (or it does not import: it may be mid-edit)."""
-    import runtime.emulator as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.endswith("_dialect"):
-            continue
-        try:
-            module = importlib.import_module(f"runtime.emulator.{info.name}")
-        except Exception:
-            continue
-        for value in vars(module).values():
-            if (isinstance(value, type) and getattr(value, "name", None) == name
-                    and callable(getattr(value, "render", None))):
-                try:
-                    return value()
-                except Exception:
-                    return None
-    return None
+    return PROVIDERS[provider].dialect
 
 
 def _request(family: str) -> dict[str, Any]:
@@ -159,25 +134,19 @@ def _request(family: str) -> dict[str, Any]:
 
 
 def render(provider: str, name: str, scenario: Scenario) -> BenchStream:
-    """`scenario` as `provider`'s server streams it."""
+    """`scenario` as `provider`'s server streams it (the emulator's stand-in for its API)."""
+    from providers import PROVIDERS
+    from runtime.emulator.dialects import dialect_for
+
     family = family_of(provider)
-    dialect_name = DIALECT_NAMES.get(provider, provider)
-    dialect = find_dialect(dialect_name)
-    if dialect is None and family == CHAT:
-        dialect, dialect_name = find_dialect("openai"), "openai"
-    pieces: Optional[tuple[bytes, ...]] = None
-    source = f"emulator:{dialect_name}"
-    if dialect is not None:
-        response = dialect.render(scenario, _request(family),
-                                  RenderContext(request_number=1, created=CREATED))
-        if response.status == 200 and response.streaming:
-            pieces = tuple(response.body)
-    if pieces is None:
-        if family != MESSAGES:
-            raise RuntimeError(f"no emulator dialect renders {provider} streams")
-        pieces, source = _messages_fallback(scenario), "bench:messages-fallback"
-    return BenchStream(name=name, family=family, pieces=pieces, text=scenario.text,
-                       tool_calls=len(scenario.tool_calls), source=source)
+    dialect = dialect_for(PROVIDERS[provider])
+    response = dialect.render(scenario, _request(family),
+                              RenderContext(request_number=1, created=CREATED))
+    if response.status != 200 or not response.streaming:
+        raise RuntimeError(f"the emulator's {dialect.name} dialect did not stream {name}")
+    return BenchStream(name=name, family=family, pieces=tuple(response.body),
+                       text=scenario.text, tool_calls=len(scenario.tool_calls),
+                       source=f"emulator:{dialect.name}")
 
 
 def streams_for(provider: str, long_events: int, tool_events: int,
@@ -188,40 +157,3 @@ def streams_for(provider: str, long_events: int, tool_events: int,
         "short-text": render(provider, "short-text", text_scenario(short_events)),
         "first-text": render(provider, "first-text", text_scenario(FIRST_EVENTS)),
     }
-
-
-def _messages_fallback(scenario: Scenario) -> tuple[bytes, ...]:
-    """Anthropic Messages stream bytes per reference/providers.md §2.5 (used only when the
-    emulator's Anthropic dialect is unavailable)."""
-    out: list[bytes] = []
-
-    def event(kind: str, data: dict[str, Any]) -> None:
-        out.append(b"event: " + kind.encode() + b"\ndata: " + json_bytes({"type": kind, **data})
-                   + b"\n\n")
-
-    event("message_start", {"message": {
-        "id": "msg_01BENCH", "type": "message", "role": "assistant", "model": "claude-bench",
-        "content": [], "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": 12, "output_tokens": 1}}})
-    index = 0
-    if scenario.text:
-        event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
-        out.append(b'event: ping\ndata: {"type": "ping"}\n\n')
-        for piece in split_text(scenario.text, scenario.text_chunk_chars):
-            event("content_block_delta", {"index": 0, "delta": {"type": "text_delta",
-                                                                "text": piece}})
-        event("content_block_stop", {"index": 0})
-        index = 1
-    for call in scenario.tool_calls:
-        event("content_block_start", {"index": index, "content_block": {
-            "type": "tool_use", "id": call.id, "name": call.name, "input": {}}})
-        for piece in [""] + split_text(call.arguments_json, scenario.args_chunk_chars):
-            event("content_block_delta", {"index": index, "delta": {
-                "type": "input_json_delta", "partial_json": piece}})
-        event("content_block_stop", {"index": index})
-        index += 1
-    stop = "tool_use" if scenario.tool_calls else "end_turn"
-    event("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
-                            "usage": {"output_tokens": 100}})
-    event("message_stop", {})
-    return tuple(out)

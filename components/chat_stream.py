@@ -13,12 +13,13 @@ from typing import Mapping, Optional, Union
 from wit_world.exports import llm as w
 
 from components import convert
-from components.transport import ResponseBody, Timeouts, TransportError, send
-from durability.host_api import DurabilityError
+from components.transport import ResponseBody, TransportError, send
+from durability.guard import guarded
 from durability.source import Source
 from normalizer.coalesce import coalesce
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
-from providers.base import HttpRequest, Provider
+from providers.provider import HttpRequest, Provider
+from providers.timeouts import Timeouts
 from providers.response_decoder import ResponseDecoder
 
 # One get-next returns at most about this many body bytes' worth of events, so a fast
@@ -121,18 +122,17 @@ class ChatStream(w.ChatStream):
         return [] if events is None else events
 
     def _next(self, block: bool) -> Optional[list[w.StreamEvent]]:
-        try:
-            events = self._source.next_batch(block)
-        except DurabilityError:
-            raise
-        except BaseException as exc:  # a trap would kill the instance for good
-            self._source.ended = True
-            try:
-                self._source.close()
-            except BaseException:
-                pass
-            events = [LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in chat-stream: {exc!r}")]
+        events = guarded("chat-stream", lambda: self._source.next_batch(block), self._fail)
         return None if events is None else convert.stream_events_out(events)
+
+    def _fail(self, error: LlmError) -> list[StreamEvent]:
+        """End the stream with `error`: the source broke, so its body is released too."""
+        self._source.ended = True
+        try:
+            self._source.close()
+        except BaseException:
+            pass
+        return [error]
 
     def __del__(self) -> None:
         # componentize-py 0.23.0 runs no destructor when the caller drops an exported

@@ -3,10 +3,12 @@
 `send` and `continue` are the stream, drained into the accumulator: there is one code path
 from bytes to events.  Each operation goes through a `Durability` strategy: straight through
 in the portable flavour, one oplog entry per LLM call in the durable one
-(`components/durable_guest.py`).  The environment (API key, base URL) is read at call time,
-because module-level code in a component runs at build time.  Every export catches every
-exception and returns an `error` value: an uncaught exception would trap the instance for
-good.  The one exception is an oplog divergence, which must fail the worker (host_api.py).
+(`components/durable_guest.py`).  The request is built inside the operation's live half, so
+a replayed call builds none.  The environment (API key, base URL) is read at call time,
+because module-level code in a component runs at build time.  Every export runs under the
+never-trap guard (`durability.guard.never_trap`): an uncaught exception would trap the
+instance for good, so it becomes an `error` value; only an oplog divergence gets through,
+because it must fail the worker (host_api.py).
 """
 
 from __future__ import annotations
@@ -19,16 +21,12 @@ from wit_world.exports import llm as w
 from components import convert
 from components.chat_stream import ChatStream, EventSource
 from durability.continuation import Partial, continuation_request
-from durability.host_api import DurabilityError
+from durability.guard import never_trap
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
 from normalizer.accumulator import Accumulator
-from normalizer.values import ChatEvent, ErrorCode, LlmError
-from providers.base import Provider
-
-
-def _internal(where: str, exc: BaseException) -> LlmError:
-    return LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in {where}: {exc!r}")
+from normalizer.values import ChatEvent, Config, Message, ToolCall, ToolResult
+from providers.provider import Provider
 
 
 def _drain(source: Source) -> ChatEvent:
@@ -53,48 +51,43 @@ class LlmGuest:
         """The strategy for this flavour; the durable guest overrides it."""
         return PassThrough()
 
+    @never_trap("send", convert.chat_event_out)
     def send(self, messages: list[w.Message], config: w.Config) -> w.ChatEvent:
-        try:
-            msgs, cfg = convert.messages_in(messages), convert.config_in(config)
-            env = dict(os.environ)
-            request = self.provider.chat_request(msgs, cfg, env)
-            run = lambda: _drain(EventSource(self.provider, request, env))
-            return convert.chat_event_out(self.durability().send(msgs, cfg, run))
-        except DurabilityError:
-            raise
-        except BaseException as exc:
-            return convert.chat_event_out(_internal("send", exc))
+        msgs, cfg = convert.messages_in(messages), convert.config_in(config)
+        env = dict(os.environ)
+        answer = self.durability().send(msgs, cfg, lambda: self._answer(msgs, cfg, (), env))
+        return convert.chat_event_out(answer)
 
+    @never_trap("continue", convert.chat_event_out)
     def continue_(self, messages: list[w.Message],
                   tool_results: Sequence[tuple[w.ToolCall, w.ToolResult]],
                   config: w.Config) -> w.ChatEvent:
-        try:
-            msgs, cfg = convert.messages_in(messages), convert.config_in(config)
-            pairs = convert.tool_pairs_in(tool_results)
-            env = dict(os.environ)
-            request = self.provider.chat_request(msgs, cfg, env, pairs)
-            run = lambda: _drain(EventSource(self.provider, request, env))
-            return convert.chat_event_out(self.durability().continue_(msgs, pairs, cfg, run))
-        except DurabilityError:
-            raise
-        except BaseException as exc:
-            return convert.chat_event_out(_internal("continue", exc))
+        msgs, cfg = convert.messages_in(messages), convert.config_in(config)
+        pairs = convert.tool_pairs_in(tool_results)
+        env = dict(os.environ)
+        answer = self.durability().continue_(msgs, pairs, cfg,
+                                             lambda: self._answer(msgs, cfg, pairs, env))
+        return convert.chat_event_out(answer)
 
+    @never_trap("stream", lambda error: ChatStream(FailedSource(error)))
     def stream(self, messages: list[w.Message], config: w.Config) -> w.ChatStream:
-        try:
-            msgs, cfg = convert.messages_in(messages), convert.config_in(config)
-            env = dict(os.environ)
-            provider = self.provider
+        msgs, cfg = convert.messages_in(messages), convert.config_in(config)
+        env = dict(os.environ)
+        provider = self.provider
 
-            def open_live() -> Source:
-                return EventSource(provider, provider.chat_request(msgs, cfg, env), env)
+        def open_live() -> Source:
+            return EventSource(provider, provider.chat_request(msgs, cfg, env), env)
 
-            def open_resume(partial: Partial) -> tuple[Source, bool]:
-                request, trimmed = continuation_request(provider, msgs, cfg, env, partial)
-                return EventSource(provider, request, env), trimmed
+        def open_resume(partial: Partial) -> tuple[Source, bool]:
+            request, trimmed = continuation_request(provider, msgs, cfg, env, partial)
+            return EventSource(provider, request, env), trimmed
 
-            return ChatStream(self.durability().stream(msgs, cfg, open_live, open_resume))
-        except DurabilityError:
-            raise
-        except BaseException as exc:
-            return ChatStream(FailedSource(_internal("stream", exc)))
+        return ChatStream(self.durability().stream(msgs, cfg, open_live, open_resume))
+
+    def _answer(self, messages: Sequence[Message], config: Config,
+                tool_results: Sequence[tuple[ToolCall, ToolResult]],
+                env: dict[str, str]) -> ChatEvent:
+        """The live half of `send`/`continue` (never run on replay): build the request,
+        stream it, drain the stream."""
+        request = self.provider.chat_request(messages, config, env, tool_results)
+        return _drain(EventSource(self.provider, request, env))

@@ -12,44 +12,19 @@ is idempotent, and every path (end, error, drop of the chat stream) goes through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Union
+from typing import Optional, Union
 from urllib.parse import urlsplit
 
 from componentize_py_types import Err, Ok
 from wit_world.imports import http_types as ht
 from wit_world.imports import outgoing_handler, streams
 
-from providers.base import HttpRequest
+from providers.provider import HttpRequest
+from providers.timeouts import Timeouts
 
 # Larger reads mean fewer host calls; 64 KiB keeps a batch well below any sane memory bound.
 READ_SIZE = 65536
 WRITE_SIZE = 4096
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """How long the host may wait, so a silent server ends in an error, never a hang.
-
-    Generous defaults: reasoning models can think for minutes before the first byte.  Each
-    can be set in milliseconds through the environment (`GOLEM_LLM_CONNECT_TIMEOUT_MS`,
-    `GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS`, `GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS`); 0 means the
-    host's own default.
-    """
-
-    connect_ms: int = 30_000
-    first_byte_ms: int = 600_000
-    between_bytes_ms: int = 300_000
-
-    @staticmethod
-    def from_env(env: Mapping[str, str]) -> "Timeouts":
-        def read(name: str, default: int) -> int:
-            raw = env.get(name, "").strip()
-            return int(raw) if raw.isdigit() else default
-
-        base = Timeouts()
-        return Timeouts(read("GOLEM_LLM_CONNECT_TIMEOUT_MS", base.connect_ms),
-                        read("GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS", base.first_byte_ms),
-                        read("GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS", base.between_bytes_ms))
 
 
 def _options(timeouts: Timeouts) -> Optional[ht.RequestOptions]:

@@ -10,16 +10,18 @@ This is the shape every golem:llm operation takes under durability (design.md's 
     replay: read-persisted-typed-durable-function-invocation, check the name
             end-durable-function                      (no HTTP at all)
 
-The live function never raises: its failures become the operation's own error value
-(`on_error`), so an error is recorded and replayed like any answer instead of leaving a
+The live function never raises: it runs under the never-trap guard (`durability.guard`), and
+its failure becomes the operation's own error value (`on_error` of the `internal-error`), so
+an error is recorded and replayed like any answer instead of leaving a
 begun-but-never-persisted call that would make the next replay diverge.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, TypeVar
 
+from durability.guard import guarded
 from durability.host_api import (
     PERSIST_NOTHING,
     READ_REMOTE,
@@ -28,16 +30,19 @@ from durability.host_api import (
     DurableHost,
 )
 from durability.zone import persist_nothing
+from normalizer.values import LlmError
 
 R = TypeVar("R")
 
 
 @dataclass(frozen=True)
 class Operation:
-    """An oplog function name (`interface::function`) and its wrapped function type."""
+    """An oplog function name (`interface::function`), its wrapped function type, and the
+    golem:llm export it serves (what an internal error says it happened in)."""
 
     name: str
     function_type: str
+    export: str
 
     @property
     def interface(self) -> str:
@@ -48,10 +53,10 @@ class Operation:
         return self.name.partition("::")[2]
 
 
-SEND = Operation("golem_llm::send", WRITE_REMOTE)
-CONTINUE = Operation("golem_llm::continue", WRITE_REMOTE)
-STREAM = Operation("golem_llm::stream", WRITE_REMOTE)
-GET_NEXT = Operation("golem_llm::get_next", READ_REMOTE)
+SEND = Operation("golem_llm::send", WRITE_REMOTE, "send")
+CONTINUE = Operation("golem_llm::continue", WRITE_REMOTE, "continue")
+STREAM = Operation("golem_llm::stream", WRITE_REMOTE, "stream")
+GET_NEXT = Operation("golem_llm::get_next", READ_REMOTE, "chat-stream")
 
 
 @dataclass(frozen=True)
@@ -67,17 +72,19 @@ def durable_call(
     op: Operation,
     request: Callable[[], Any],
     live: Callable[[], R],
-    on_error: Callable[[BaseException], R],
+    on_error: Callable[[LlmError], R],
     encode: Callable[[R], Any],
     decode: Callable[[Any], R],
 ) -> Outcome:
     """Run `op` durably.  `request()` and `encode(result)` give the value-and-type payloads
-    (computed only when recording); `decode` turns a recorded response back into a result."""
+    (computed only when recording); `decode` turns a recorded response back into a result;
+    `on_error` makes the result for the `internal-error` of a `live` that raised."""
     host.observe_function_call(op.interface, op.function)
     begin = host.begin_durable_function(op.function_type)
     state = host.current_durable_execution_state()
     if state.is_live or state.persistence_level == PERSIST_NOTHING:
-        result = _run_live(host, live, on_error)
+        with persist_nothing(host):
+            result = guarded(op.export, live, on_error)
         if state.persistence_level != PERSIST_NOTHING:
             host.persist_typed_durable_function_invocation(
                 op.name, request(), encode(result), op.function_type)
@@ -90,17 +97,3 @@ def durable_call(
             f"{replayed.function_name!r}; the caller did not repeat the same calls")
     host.end_durable_function(op.function_type, begin, False)
     return Outcome(decode(replayed.response), False)
-
-
-def _run_live(host: DurableHost, live: Callable[[], R],
-              on_error: Callable[[BaseException], R]) -> R:
-    result: Optional[R] = None
-    failure: Optional[BaseException] = None
-    with persist_nothing(host):
-        try:
-            result = live()
-        except DurabilityError:
-            raise
-        except BaseException as exc:  # recorded as the call's error value, never a trap
-            failure = exc
-    return on_error(failure) if failure is not None else result  # type: ignore[return-value]

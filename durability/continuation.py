@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence, Union
 
 from normalizer.values import Config, LlmError, Message, Role, Text, ToolCall
-from providers.base import HttpRequest, Provider
+from providers.provider import HttpRequest, Provider
 
 INSTRUCTION = (
     "Your previous answer (the assistant message just above) was cut off by a connection "
@@ -40,11 +40,6 @@ class Partial:
     @property
     def empty(self) -> bool:
         return not self.text and not self.tool_calls
-
-
-def continues_assistant_prefix(provider: Provider, config: Config) -> bool:
-    """Whether `provider` continues a trailing assistant message for `config.model`."""
-    return bool(provider.continues_assistant_prefix(config))
 
 
 def continuation_messages(messages: Sequence[Message], partial: Partial,
@@ -70,7 +65,7 @@ def continuation_request(provider: Provider, messages: Sequence[Message], config
                          ) -> tuple[Union[HttpRequest, LlmError], bool]:
     """The request, and whether it carries the partial text as a prefill without its
     trailing whitespace (the stream then drops the whitespace the model repeats)."""
-    prefill = continues_assistant_prefix(provider, config)
+    prefill = provider.continues_assistant_prefix(config)
     request = provider.chat_request(continuation_messages(messages, partial, prefill), config, env)
     trimmed = (prefill and not partial.tool_calls and partial.text != partial.text.rstrip())
     return request, trimmed

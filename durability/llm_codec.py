@@ -4,8 +4,10 @@ This module is the `codec` the durable wrapper (`durability/strategy.py`,
 `durability/stream.py`) is given: one function per payload, each returning or taking a
 `(value_nodes, type_nodes)` pair in the neutral form of `durability/wit_nodes.py`.  Type node
 lists are the precomputed constants of `durability/llm_schema.py`, so each call encodes only
-the value.  A decode that does not fit (another function's entry, a corrupted oplog) raises
-`CodecError`, which the wrapper lets trap: replaying made-up data would be worse.
+the value.  A recorded payload that does not decode (a corrupted entry, or one of another
+shape) raises `CodecError`.  That is not an oplog divergence (`DurabilityError`, the one
+exception that fails the worker): the export's never-trap guard (`durability/guard.py`)
+turns it into an `internal-error` value, like any other unexpected exception.
 
 | oplog function        | request                                  | response                      |
 |-----------------------|------------------------------------------|-------------------------------|

@@ -16,7 +16,7 @@ from durability.continuation import Partial
 from durability.host_api import DurableHost
 from durability.source import FailedSource, Source
 from durability.stream import RecordedStream
-from normalizer.values import ChatEvent, Config, ErrorCode, LlmError, Message, ToolCall, ToolResult
+from normalizer.values import ChatEvent, Config, LlmError, Message, ToolCall, ToolResult
 
 # The live half of `stream`: open the provider stream.  The resume half: open the
 # continuation for a partial answer; True if the partial went as an assistant prefill
@@ -61,7 +61,7 @@ class Durable:
         return durable_call(
             self._host, SEND,
             request=lambda: self._codec.send_request(messages, config),
-            live=run, on_error=_failed("send"),
+            live=run, on_error=_as_chat_event,
             encode=self._codec.chat_event, decode=self._codec.decode_chat_event,
         ).value
 
@@ -69,7 +69,7 @@ class Durable:
         return durable_call(
             self._host, CONTINUE,
             request=lambda: self._codec.continue_request(messages, tool_results, config),
-            live=run, on_error=_failed("continue"),
+            live=run, on_error=_as_chat_event,
             encode=self._codec.chat_event, decode=self._codec.decode_chat_event,
         ).value
 
@@ -83,8 +83,7 @@ class Durable:
             self._host, STREAM,
             request=lambda: self._codec.stream_request(messages, config),
             live=live,
-            on_error=lambda exc: opened.append(FailedSource(
-                LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in stream: {exc!r}"))),
+            on_error=lambda error: opened.append(FailedSource(error)),
             encode=lambda _: self._codec.stream_response(),
             decode=self._codec.decode_stream_response,
         )
@@ -92,5 +91,6 @@ class Durable:
                               open_resume)
 
 
-def _failed(where: str) -> Callable[[BaseException], ChatEvent]:
-    return lambda exc: LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in {where}: {exc!r}")
+def _as_chat_event(error: LlmError) -> ChatEvent:
+    """A failed `send`/`continue` answers with its error value, recorded like any answer."""
+    return error

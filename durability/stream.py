@@ -27,7 +27,7 @@ from durability.host_api import DurableHost
 from durability.source import Source
 from durability.zone import persist_nothing
 from normalizer.accumulator import Accumulator
-from normalizer.values import ErrorCode, LlmError, StreamDelta, StreamEvent, Text, is_terminal
+from normalizer.values import LlmError, StreamDelta, StreamEvent, Text, is_terminal
 
 Batch = Optional[list[StreamEvent]]
 
@@ -52,7 +52,7 @@ class RecordedStream:
             self._host, GET_NEXT,
             request=self._codec.get_next_request,
             live=lambda: self._live_next(block),
-            on_error=_internal_error,
+            on_error=_failed_batch,
             encode=self._codec.get_next_response,
             decode=self._codec.decode_get_next_response,
         )
@@ -111,5 +111,6 @@ class RecordedStream:
                 self._source.close()
 
 
-def _internal_error(exc: BaseException) -> Batch:
-    return [LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in chat-stream: {exc!r}")]
+def _failed_batch(error: LlmError) -> Batch:
+    """A failed `get-next` answers with its error event, which ends the stream."""
+    return [error]

@@ -1,13 +1,36 @@
-"""Anthropic Messages API (`POST https://api.anthropic.com/v1/messages`).
+"""Anthropic Messages (`POST https://api.anthropic.com/v1/messages`).
 
-`ANTHROPIC_API_KEY` is sent as `x-api-key`; `ANTHROPIC_BASE_URL` (the origin, without
-`/v1`, as in Anthropic's SDKs) points the component at a proxy, a gateway or the local
-provider emulator.  The mapping is in `providers/anthropic_messages/`, the stream decoding
-in `normalizer/anthropic_stream.py`.
+Every fact about Anthropic lives here; the mapping is `providers/anthropic_messages/`, the
+stream decoding `normalizer/anthropic_messages/`.
+
+- `ANTHROPIC_API_KEY` is sent as `x-api-key`; `ANTHROPIC_BASE_URL` is, like the official
+  SDKs' variable of the same name, the origin *without* `/v1` (the request goes to
+  `{base}/v1/messages`), and points the component at a proxy, a gateway or the local
+  provider emulator (which serves this API at the origin itself).
+- `anthropic-version: 2023-06-01`: required by the API, and the version every current model
+  and feature (tools, images, thinking) is documented against.
+- `max_tokens` defaults to 4096, the largest output limit that every Claude model accepts
+  (the Claude 3 models cap output at 4096, newer ones allow more), so the default never
+  makes a request fail on any model while leaving room for an ordinary answer.  Set
+  `config.max-tokens` (or the `max_tokens` provider option) for longer answers.
+- Claude continues a trailing assistant message (a prefill) from its last word, whatever
+  the model: a durable stream resumes an interrupted answer that way.
 """
 
 from __future__ import annotations
 
-from providers.anthropic_messages.provider import AnthropicProvider
+from providers.anthropic_messages.provider import AnthropicMessagesProvider
 
-PROVIDER = AnthropicProvider()
+PROVIDER = AnthropicMessagesProvider(
+    name="anthropic",
+    label="Anthropic",
+    api_key_env="ANTHROPIC_API_KEY",
+    base_url_env="ANTHROPIC_BASE_URL",
+    default_base_url="https://api.anthropic.com",
+    path="/v1/messages",
+    default_model="claude-sonnet-4-5",
+    emulator_prefix="",
+    prefill_model_prefixes=("",),
+    api_version="2023-06-01",
+    default_max_tokens=4096,
+)

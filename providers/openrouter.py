@@ -1,45 +1,52 @@
 """OpenRouter Chat Completions (`POST https://openrouter.ai/api/v1/chat/completions`).
 
-OpenRouter is the OpenAI dialect with the differences of reference/providers.md §5, stated
-as data:
+Every fact about OpenRouter lives here.  OpenRouter is the Chat Completions dialect with the
+differences of reference/providers.md §5, stated as data:
 
-- request: Bearer `OPENROUTER_API_KEY`; `OPENROUTER_BASE_URL` overrides the API root;
-  `max_tokens` (the only max-tokens field OpenRouter documents).  Two optional attribution
-  headers, sent only when their variable is set and non-empty:
-  `HTTP-Referer` from `OPENROUTER_HTTP_REFERER` (the app's URL) and `X-Title` from
-  `OPENROUTER_X_TITLE` (the app's name; OpenRouter also reads it as `X-OpenRouter-Title`).
-  `stream_options.include_usage` is still sent (OpenRouter documents it as a harmless no-op:
-  usage always comes).
+- request: Bearer `OPENROUTER_API_KEY`; `OPENROUTER_BASE_URL` overrides the API root (the
+  local emulator serves it under `/openrouter/api/v1`); `max_tokens` (the only max-tokens
+  field OpenRouter documents).  Two optional attribution headers, sent only when their
+  variable is set and non-empty: `HTTP-Referer` from `OPENROUTER_HTTP_REFERER` (the app's
+  URL) and `X-Title` from `OPENROUTER_X_TITLE` (the app's name; OpenRouter also reads it as
+  `X-OpenRouter-Title`).  `stream_options.include_usage` is still sent (OpenRouter documents
+  it as a harmless no-op: usage always comes).
 - routing through provider-options, passed through as typed JSON: `provider` (object),
   `models` (array, fallbacks), `route` (string), `reasoning` (object), `transforms`
   (array, legacy), `plugins` (array).  A value of the wrong kind is refused before sending.
-- stream and errors: `OPENROUTER_QUIRKS` (402 insufficient credits, 403 moderation, 408
-  timeout, the upstream `provider` kept in metadata).  `: OPENROUTER PROCESSING` comments,
-  the role repeated in every delta, the finish_reason repeated with the usage, `reasoning`
-  / `reasoning_details` deltas and in-band error chunks are handled by the shared SSE
-  parser and normalizer.
+- prefill: `anthropic/` models continue a trailing assistant message, as Claude does.
+- stream and errors: the upstream `provider` is kept in the finish's metadata, and the
+  statuses below mean something of their own (§5.3).  402 (no credits) is
+  `rate-limit-exceeded`, the code OpenAI's exhausted quota (429 `insufficient_quota`)
+  already gets, so one caller policy ("usage limit reached") covers both; the message says
+  that waiting does not help.  403 is OpenRouter's moderation refusal, not a credentials
+  problem, so `invalid-request`.  408 is an upstream timeout, so `internal-error` like the
+  other transient server-side failures.  `: OPENROUTER PROCESSING` comments, the role
+  repeated in every delta, the finish_reason repeated with the usage, `reasoning` /
+  `reasoning_details` deltas and in-band error chunks need no quirk: the shared SSE parser
+  and normalizer handle them for every server.
 """
 
 from __future__ import annotations
 
-from normalizer.chat_quirks import OPENROUTER_QUIRKS
-from providers.chat_completions.flavor import ChatCompletionsFlavor
+from normalizer.chat_completions.quirks import ChatQuirks, StatusRule
+from normalizer.values import ErrorCode
 from providers.chat_completions.provider import ChatCompletionsProvider
 
-OPENROUTER_FLAVOR = ChatCompletionsFlavor(
-    label="OpenRouter",
+PROVIDER = ChatCompletionsProvider(
     name="openrouter",
+    label="OpenRouter",
     api_key_env="OPENROUTER_API_KEY",
     base_url_env="OPENROUTER_BASE_URL",
     default_base_url="https://openrouter.ai/api/v1",
-    quirks=OPENROUTER_QUIRKS,
     path="/chat/completions",
+    default_model="openai/gpt-4o-mini",
+    emulator_prefix="/openrouter/api/v1",
     max_tokens_field="max_tokens",
-    prefill_model_prefixes=("anthropic/",),
-    extra_headers_from_env=(
+    headers_from_env=(
         ("HTTP-Referer", "OPENROUTER_HTTP_REFERER"),
         ("X-Title", "OPENROUTER_X_TITLE"),
     ),
+    prefill_model_prefixes=("anthropic/",),
     typed_options=(
         ("provider", "object"),
         ("models", "array"),
@@ -48,6 +55,20 @@ OPENROUTER_FLAVOR = ChatCompletionsFlavor(
         ("transforms", "array"),
         ("plugins", "array"),
     ),
+    quirks=ChatQuirks(
+        metadata_fields=("model", "system_fingerprint", "provider"),
+        status_rules=(
+            StatusRule(
+                402, ErrorCode.RATE_LIMIT_EXCEEDED, "insufficient credits",
+                "OpenRouter account has insufficient credits for this request; add credits at "
+                "https://openrouter.ai/settings/credits or lower max-tokens (retrying will not "
+                "help until then).",
+            ),
+            StatusRule(403, ErrorCode.INVALID_REQUEST, "flagged by moderation",
+                       "the input was flagged by the model's moderation."),
+            StatusRule(408, ErrorCode.INTERNAL_ERROR, "timed out"),
+            StatusRule(502, ErrorCode.INTERNAL_ERROR, "upstream provider error"),
+            StatusRule(503, ErrorCode.INTERNAL_ERROR, "no provider available"),
+        ),
+    ),
 )
-
-PROVIDER = ChatCompletionsProvider(OPENROUTER_FLAVOR)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
-from providers.base import Provider
+from providers.provider import Provider
 from sse.events import SseError
 from sse.parser import SseParser
 
@@ -22,10 +22,15 @@ MAX_BUFFERED_BODY = 32 * 1024 * 1024
 
 
 class ResponseDecoder:
-    """Sans-IO: `feed(bytes)` while the body arrives, then `end()` (or `fail()`)."""
+    """Sans-IO: `feed(bytes)` while the body arrives, then `end()` (or `fail()`).
+
+    `env` is the environment the request was built from (to scrub its key from an error
+    body); `parser` replaces the default SSE parser (e.g. one with other line bounds).
+    """
 
     def __init__(self, provider: Provider, status: int, content_type: str,
-                 env: Optional[Mapping[str, str]] = None) -> None:
+                 env: Optional[Mapping[str, str]] = None,
+                 parser: Optional[SseParser] = None) -> None:
         self._provider = provider
         self._env = env
         self._status = status
@@ -34,7 +39,7 @@ class ResponseDecoder:
         self._streaming = 200 <= status < 300 and ctype != "application/json"
         self._buffer = bytearray()
         if self._streaming:
-            self._parser = SseParser()
+            self._parser = parser if parser is not None else SseParser()
             self._normalizer = provider.normalizer()
 
     @property

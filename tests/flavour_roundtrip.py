@@ -26,7 +26,7 @@ from normalizer.values import (
     ToolResult,
     is_terminal,
 )
-from providers.base import HttpRequest, Provider
+from providers.provider import HttpRequest, Provider
 from providers.response_decoder import ResponseDecoder
 
 HI = (Message(Role.USER, (Text("Hello there"),)),)

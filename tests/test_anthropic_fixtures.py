@@ -49,7 +49,7 @@ from normalizer.values import (
     ToolSuccess,
 )
 from providers.anthropic import PROVIDER
-from providers.base import HttpRequest
+from providers.provider import HttpRequest
 from providers.response_decoder import ResponseDecoder
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real" / "anthropic"

@@ -1,15 +1,14 @@
-"""The Anthropic provider object: identity, error mapping, key scrubbing, delegation to the
+"""The Anthropic provider object: error mapping, key scrubbing, delegation to the
 Messages normalizers, and how it plugs into the one response path (ResponseDecoder)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
 
 from normalizer.accumulator import Accumulator
-from normalizer.anthropic_stream import AnthropicNormalizer
+from normalizer.anthropic_messages.stream import AnthropicMessagesNormalizer
 from normalizer.values import (
     CompleteResponse,
     Config,
@@ -26,7 +25,6 @@ from normalizer.values import (
     Usage,
 )
 from providers.anthropic import PROVIDER
-from providers.anthropic_messages.provider import AnthropicProvider
 from providers.response_decoder import ResponseDecoder
 from sse.events import SseEvent
 
@@ -92,16 +90,9 @@ def result_of(events: list):
 # --- identity and shape -------------------------------------------------------------------
 
 
-def test_provider_is_named_anthropic_and_immutable() -> None:
-    assert PROVIDER.name == "anthropic"
-    assert isinstance(PROVIDER, AnthropicProvider)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        PROVIDER.name = "evil"  # type: ignore[misc]
-
-
 def test_normalizer_is_fresh_each_time() -> None:
     first, second = PROVIDER.normalizer(), PROVIDER.normalizer()
-    assert isinstance(first, AnthropicNormalizer) and first is not second
+    assert isinstance(first, AnthropicMessagesNormalizer) and first is not second
 
 
 # --- the response path ----------------------------------------------------------------------

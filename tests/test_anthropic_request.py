@@ -1,7 +1,7 @@
 """Anthropic Messages request building: body, URL, headers, turns and refusals.
 
 Every refusal test also checks that no request was produced, since "no request is sent" is
-the contract (providers/base.py).
+the contract (providers/provider.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from normalizer.values import (
     ToolSuccess,
 )
 from providers.anthropic import PROVIDER
-from providers.base import HttpRequest
+from providers.provider import HttpRequest
 
 KEY = "sk-ant-api03-test-0123456789abcdef"
 ENV = {"ANTHROPIC_API_KEY": KEY}

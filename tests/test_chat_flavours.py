@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 
-from normalizer.chat_quirks import OPENAI_QUIRKS, OPENROUTER_QUIRKS, XAI_QUIRKS
-from normalizer.openai_error import error_from_body
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -100,16 +98,6 @@ def only_error(events: list) -> LlmError:
     assert len(terminal) == 1 and terminal[0] is events[-1], events
     assert isinstance(terminal[0], LlmError), terminal[0]
     return terminal[0]
-
-
-# --- the providers use their own quirks -----------------------------------------------------
-
-
-def test_each_provider_normalizes_with_its_own_quirks():
-    assert GROK.flavor.quirks is XAI_QUIRKS and GROK.normalizer()._quirks is XAI_QUIRKS
-    assert OPENROUTER.flavor.quirks is OPENROUTER_QUIRKS
-    assert OPENROUTER.normalizer()._quirks is OPENROUTER_QUIRKS
-    assert OPENAI.normalizer()._quirks is OPENAI_QUIRKS
 
 
 # --- xAI stream quirks ----------------------------------------------------------------------
@@ -342,17 +330,17 @@ XAI_WRONG_KEY = (b'{"code":"Client specified an invalid argument","error":"Incor
 
 
 def test_xai_wrong_key_400_is_an_authentication_failure_with_xai_quirks_only():
-    error = error_from_body(400, XAI_WRONG_KEY, quirks=XAI_QUIRKS)
+    error = GROK.error_from_response(400, XAI_WRONG_KEY)
     assert error.code is ErrorCode.AUTHENTICATION_FAILED
     assert error.message == ("xAI returned HTTP 400 (authentication failed): Incorrect API key "
                              "provided: xa***. You can obtain an API key from https://console.x.ai.")
-    assert error_from_body(400, XAI_WRONG_KEY).code is ErrorCode.INVALID_REQUEST  # OpenAI's table
+    assert OPENAI.error_from_response(400, XAI_WRONG_KEY).code is ErrorCode.INVALID_REQUEST  # OpenAI's table
 
 
 def test_xai_other_400_stays_invalid_request_with_the_flat_message():
     body = (b'{"code":"Client specified an invalid argument","error":"This model\'s maximum '
             b'prompt length is 131072 but the request contains 625077 tokens."}')
-    error = error_from_body(400, body, quirks=XAI_QUIRKS)
+    error = GROK.error_from_response(400, body)
     assert error.code is ErrorCode.INVALID_REQUEST
     assert "maximum prompt length is 131072" in error.message
     assert json.loads(error.provider_error_json)["code"] == "Client specified an invalid argument"
@@ -360,14 +348,14 @@ def test_xai_other_400_stays_invalid_request_with_the_flat_message():
 
 def test_xai_410_live_search_is_unsupported():
     body = b'{"code":"Some requested entity was not found","error":"Live search is deprecated."}'
-    error = error_from_body(410, body, quirks=XAI_QUIRKS)
+    error = GROK.error_from_response(410, body)
     assert error.code is ErrorCode.UNSUPPORTED
     assert "Agent Tools API" in error.message and "Live search is deprecated." in error.message
 
 
 def test_openrouter_402_has_its_own_message_and_code():
     body = b'{"error":{"code":402,"message":"Insufficient credits. Add more at the dashboard."}}'
-    error = error_from_body(402, body, quirks=OPENROUTER_QUIRKS)
+    error = OPENROUTER.error_from_response(402, body)
     assert error.code is ErrorCode.RATE_LIMIT_EXCEEDED
     assert error.message.startswith("OpenRouter returned HTTP 402 (insufficient credits): "
                                     "OpenRouter account has insufficient credits")
@@ -378,7 +366,7 @@ def test_openrouter_upstream_429_names_the_provider_and_raw_message():
     body = json.dumps({"error": {"code": 429, "message": "Provider returned error", "metadata": {
         "provider_name": "Google", "raw": "gemini-2.0-flash-exp:free is temporarily rate-limited upstream."}},
         "user_id": "user_x"}).encode()
-    error = error_from_body(429, body, quirks=OPENROUTER_QUIRKS)
+    error = OPENROUTER.error_from_response(429, body)
     assert error.code is ErrorCode.RATE_LIMIT_EXCEEDED
     assert "Google said: gemini-2.0-flash-exp:free is temporarily rate-limited upstream." in error.message
     assert json.loads(error.provider_error_json)["error"]["metadata"]["provider_name"] == "Google"

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from providers import PROVIDERS
 from runtime.cli import main
 from runtime.cli.demo import run_demo
 from runtime.emulator.scenarios import TEXT
@@ -66,7 +67,7 @@ def test_demo_runs_every_provider_and_resumes_a_crashed_stream(tmp_path):
     out = io.StringIO()
     assert run_demo(out, oplog_dir=tmp_path) == 0
     text = out.getvalue()
-    for provider in ("openai", "anthropic", "grok", "openrouter"):
+    for provider in PROVIDERS:
         assert f"=== {provider}: llm-{provider}.wasm" in text
     assert text.count("[finish: stop") >= 4
     assert text.count("model asked: get_weather(") == 4

@@ -17,13 +17,13 @@ from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.scenarios import TEXT, WEATHER_CALL, ADD_CALL, MULTIPLY_CALL
 from runtime.golem import GolemHost
 from runtime.host import ComponentHost
-from runtime.providers_env import PROVIDERS
+from providers import PROVIDERS
 from tests.conformance_wire import Wire
 from tests.conftest import EMULATOR_KEY, built
 
 pytestmark = pytest.mark.component
 
-ALL = [(p, f) for p in ("openai", "anthropic", "grok", "openrouter") for f in ("durable", "portable")]
+ALL = [(p, f) for p in PROVIDERS for f in ("durable", "portable")]
 USER = (v.Message(v.Role.USER, (v.Text("Hello there"),)),)
 WEATHER = v.ToolDefinition(
     name="get_weather", description="Weather for a city",
@@ -259,8 +259,8 @@ def test_unknown_event_types_are_ignored(llm, fresh_emulator):
 def test_missing_api_key_sends_nothing_and_names_the_variable(component, fresh_emulator):
     name, host = component
     env = PROVIDERS[name].emulator_env(fresh_emulator.origin, EMULATOR_KEY)
-    del env[PROVIDERS[name].api_key]
+    del env[PROVIDERS[name].api_key_env]
     event = host.instantiate(env).send(USER, v.Config(model="text"))
     assert isinstance(event, v.LlmError) and event.code is v.ErrorCode.AUTHENTICATION_FAILED
-    assert PROVIDERS[name].api_key in event.message
+    assert PROVIDERS[name].api_key_env in event.message
     assert fresh_emulator.request_count == 0

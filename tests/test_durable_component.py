@@ -13,12 +13,12 @@ from normalizer import values as v
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.golem import CrashPlan, GolemHost, InjectedCrash, open_oplog
 from runtime.golem.oplog_entry import CHANGE_PERSISTENCE_LEVEL, IMPORTED_FUNCTION_INVOKED
-from runtime.providers_env import PROVIDERS
+from providers import PROVIDERS
 from tests.conftest import EMULATOR_KEY, built
 
 pytestmark = pytest.mark.component
 
-PROVIDER_NAMES = ("openai", "anthropic", "grok", "openrouter")
+PROVIDER_NAMES = tuple(PROVIDERS)
 USER = (v.Message(v.Role.USER, (v.Text("Tell me about durable workers"),)),)
 ANSWER = ("Durable workers keep an oplog of every side effect, so after a crash they replay "
           "it and carry on where they stopped.")

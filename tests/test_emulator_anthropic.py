@@ -35,9 +35,9 @@ from normalizer.values import (
     Usage,
 )
 from providers.anthropic import PROVIDER
-from providers.base import HttpRequest
+from providers.provider import HttpRequest
 from providers.response_decoder import ResponseDecoder
-from runtime.emulator.anthropic_dialect import AnthropicDialect
+from runtime.emulator.anthropic_messages import AnthropicMessagesDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.scenarios import BUILTIN_SCENARIOS
 from runtime.emulator.server import EmulatorServer
@@ -49,7 +49,7 @@ HEADERS = {"x-api-key": KEY, "anthropic-version": "2023-06-01", "content-type": 
 
 @pytest.fixture
 def emu():
-    with EmulatorServer(dialects=[AnthropicDialect()], api_key=KEY) as server:
+    with EmulatorServer(dialects=[AnthropicMessagesDialect()], api_key=KEY) as server:
         yield server
 
 
@@ -332,7 +332,7 @@ def test_anthropic_version_header_is_required(emu):
 
 
 def test_any_key_is_accepted_without_an_expected_key():
-    with EmulatorServer(dialects=[AnthropicDialect()]) as server:
+    with EmulatorServer(dialects=[AnthropicMessagesDialect()]) as server:
         assert post(server, messages_body(), headers={**HEADERS, "x-api-key": "anything"})[0] == 200
 
 

@@ -17,13 +17,13 @@ import pytest
 from normalizer.values import Config, ErrorCode, Finish, FinishReason, LlmError, ToolCall
 from providers.grok import PROVIDER as GROK
 from providers.openrouter import PROVIDER as OPENROUTER
-from runtime.emulator.openai_dialect import OpenAIDialect
-from runtime.emulator.openrouter_dialect import OpenRouterDialect
+from runtime.emulator.chat_completions import ChatCompletionsDialect
+from runtime.emulator.grok import GrokDialect
+from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.scenarios import BUILTIN_SCENARIOS
 from runtime.emulator.server import EmulatorServer
 from runtime.emulator.tokens import count_words
-from runtime.emulator.xai_dialect import XAIDialect
 from tests.flavour_roundtrip import exchange
 
 KEY = "sk-emulator-flavours-0123456789abcdef"
@@ -35,7 +35,7 @@ CALLS = (ScriptedToolCall("call_55070233", "add", '{"a": 2, "b": 3}'),
 
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(dialects=[XAIDialect(), OpenRouterDialect(), OpenAIDialect()],
+    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect(), ChatCompletionsDialect()],
                         api_key=KEY) as server:
         yield server
 
@@ -101,9 +101,9 @@ def finish_reasons(objs: list[dict]) -> list[str]:
 
 
 def test_default_paths_and_constructor_argument():
-    assert XAIDialect().path == XAI_PATH and XAIDialect().name == "xai"
+    assert GrokDialect().path == XAI_PATH and GrokDialect().name == "grok"
     assert OpenRouterDialect().path == OR_PATH and OpenRouterDialect().name == "openrouter"
-    assert XAIDialect("/v1/chat/completions").path == "/v1/chat/completions"
+    assert GrokDialect("/v1/chat/completions").path == "/v1/chat/completions"
     assert OpenRouterDialect(path="/api/v1/chat/completions").path == "/api/v1/chat/completions"
 
 

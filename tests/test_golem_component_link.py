@@ -11,6 +11,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from normalizer import values as v
+from providers import PROVIDERS
 from runtime.emulator.scenarios import TEXT
 from runtime.golem import GolemHost
 from runtime.golem.linking import DURABILITY, FUNCTIONS, HOST
@@ -43,7 +44,7 @@ def _functions(host: ComponentHost, interface: str) -> set[str]:
     return {name for name, item in exports.items() if isinstance(item.ty, wc.FuncType)}
 
 
-@pytest.mark.parametrize("provider", ["openai", "anthropic", "grok", "openrouter"])
+@pytest.mark.parametrize("provider", list(PROVIDERS))
 def test_durable_imports_only_what_golem_1_2_provides(provider):
     durable = ComponentHost(built(provider, "durable"))  # loaded, not linked
     imports = set(_imports(durable))

@@ -1,4 +1,4 @@
-"""The Grok (xAI) provider: its flavour table, request building, what it refuses before
+"""The Grok (xAI) provider: request building, what it refuses before
 sending, error mapping, key scrubbing, and real HTTP round trips through the xAI emulator
 dialect decoded by this provider's own normalizer.
 
@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from normalizer.chat_quirks import XAI_QUIRKS
 from normalizer.values import (
     CompleteResponse,
     Config,
@@ -37,13 +36,13 @@ from normalizer.values import (
     ToolSuccess,
     Usage,
 )
-from providers.base import HttpRequest
-from providers.grok import GROK_FLAVOR, PROVIDER
+from providers.grok import PROVIDER
+from providers.provider import HttpRequest
 from providers.response_decoder import ResponseDecoder
-from runtime.emulator.openrouter_dialect import OpenRouterDialect
+from runtime.emulator.grok import GrokDialect
+from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.server import EmulatorServer
-from runtime.emulator.xai_dialect import XAIDialect
 from tests.flavour_roundtrip import HI, exchange
 
 KEY = "xai-Z9y8X7w6V5u4T3s2R1q0P9o8N7m6"
@@ -63,28 +62,6 @@ def body_of(config: Config, env=ENV, messages=HI) -> dict:
 
 def flat(message: str, code: str = "Client specified an invalid argument") -> bytes:
     return json.dumps({"code": code, "error": message}).encode()
-
-
-# --- identity --------------------------------------------------------------------------------
-
-
-def test_provider_is_named_grok_and_built_from_the_grok_flavor():
-    assert PROVIDER.name == "grok"
-    assert PROVIDER.flavor is GROK_FLAVOR
-    assert GROK_FLAVOR.label == XAI_QUIRKS.label == "xAI"
-    assert GROK_FLAVOR.api_key_env == "XAI_API_KEY"
-    assert GROK_FLAVOR.base_url_env == "XAI_BASE_URL"
-    assert GROK_FLAVOR.default_base_url == "https://api.x.ai/v1"
-    assert GROK_FLAVOR.max_tokens_field == "max_completion_tokens"
-    assert GROK_FLAVOR.extra_headers_from_env == ()
-    assert GROK_FLAVOR.quirks is XAI_QUIRKS
-
-
-def test_flavor_and_provider_are_immutable():
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        GROK_FLAVOR.default_base_url = "https://evil.test"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        PROVIDER.flavor = GROK_FLAVOR  # type: ignore[misc]
 
 
 # --- the request -------------------------------------------------------------------------------
@@ -287,7 +264,7 @@ EMU_KEY = "xai-emulator-key-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(dialects=[XAIDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
+    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
         yield server
 
 

@@ -31,10 +31,10 @@ from normalizer.values import (
     Text,
     ToolRequest,
 )
-from providers.base import Provider
 from providers.grok import PROVIDER as GROK
 from providers.openai import PROVIDER as OPENAI
 from providers.openrouter import PROVIDER as OPENROUTER
+from providers.provider import Provider
 from providers.response_decoder import ResponseDecoder
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"

@@ -3,14 +3,12 @@ chat-completions normalizers, and the never-raise / no-global-state contract."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from normalizer.chat_quirks import OPENAI_QUIRKS
-from normalizer.openai_chat import OpenAiChatNormalizer
+from normalizer.chat_completions.stream import ChatCompletionsNormalizer
 from normalizer.values import (
     Config,
     ErrorCode,
@@ -22,7 +20,7 @@ from normalizer.values import (
     StreamDelta,
     Text,
 )
-from providers.openai import OPENAI_FLAVOR, PROVIDER
+from providers.openai import PROVIDER
 from sse.events import SseEvent
 
 KEY = "sk-proj-Z9y8X7w6V5u4T3s2R1q0"
@@ -32,28 +30,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real" 
 
 def openai_error_body(message: str, type_: str = "invalid_request_error", code=None) -> bytes:
     return json.dumps({"error": {"message": message, "type": type_, "param": None, "code": code}}).encode()
-
-
-# --- identity and shape -------------------------------------------------------------------
-
-
-def test_provider_is_named_openai_and_built_from_the_openai_flavor():
-    assert PROVIDER.name == "openai"
-    assert PROVIDER.flavor is OPENAI_FLAVOR
-    assert OPENAI_FLAVOR.api_key_env == "OPENAI_API_KEY"
-    assert OPENAI_FLAVOR.base_url_env == "OPENAI_BASE_URL"
-    assert OPENAI_FLAVOR.default_base_url == "https://api.openai.com/v1"
-    assert OPENAI_FLAVOR.max_tokens_field == "max_completion_tokens"
-    assert OPENAI_FLAVOR.extra_headers_from_env == ()
-    assert OPENAI_FLAVOR.quirks is OPENAI_QUIRKS
-    assert OPENAI_FLAVOR.label == OPENAI_QUIRKS.label
-
-
-def test_flavor_and_provider_are_immutable():
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        OPENAI_FLAVOR.default_base_url = "https://evil.test"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        PROVIDER.flavor = OPENAI_FLAVOR  # type: ignore[misc]
 
 
 # --- error responses ----------------------------------------------------------------------
@@ -168,9 +144,9 @@ def _chunk(**fields) -> SseEvent:
     return SseEvent(data=json.dumps({**base, **fields}))
 
 
-def test_normalizer_is_a_fresh_openai_chat_normalizer_each_time():
+def test_normalizer_is_a_fresh_chat_completions_normalizer_each_time():
     first, second = PROVIDER.normalizer(), PROVIDER.normalizer()
-    assert isinstance(first, OpenAiChatNormalizer)
+    assert isinstance(first, ChatCompletionsNormalizer)
     assert first is not second
 
 

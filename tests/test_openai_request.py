@@ -1,7 +1,7 @@
 """OpenAI Chat Completions request building: body, URL, headers and refusals.
 
 Every refusal test also checks that no request was produced, since "no request is sent" is
-the contract (providers/base.py).
+the contract (providers/provider.py).
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ from normalizer.values import (
     ToolFailure,
     ToolSuccess,
 )
-from providers.base import HttpRequest
-from providers.chat_completions.provider import ChatCompletionsProvider
-from providers.openai import OPENAI_FLAVOR, PROVIDER
+from providers.openai import PROVIDER
+from providers.provider import HttpRequest
 
 KEY = "sk-test-0123456789abcdef"
 ENV = {"OPENAI_API_KEY": KEY}
@@ -97,9 +96,9 @@ def test_max_tokens_goes_to_max_completion_tokens_for_openai():
     assert "max_tokens" not in body
 
 
-def test_max_tokens_field_name_comes_from_the_flavor():
-    flavor = dataclasses.replace(OPENAI_FLAVOR, max_tokens_field="max_tokens")
-    body = body_for(config=Config(model="m", max_tokens=50), provider=ChatCompletionsProvider(flavor))
+def test_max_tokens_field_name_comes_from_the_provider():
+    provider = dataclasses.replace(PROVIDER, max_tokens_field="max_tokens")
+    body = body_for(config=Config(model="m", max_tokens=50), provider=provider)
     assert body["max_tokens"] == 50
     assert "max_completion_tokens" not in body
 
@@ -459,11 +458,10 @@ def test_base_url_override(base, url):
     assert request_for(env={**ENV, "OPENAI_BASE_URL": base}).url == url
 
 
-def test_extra_headers_come_from_the_flavor_only_when_their_variable_is_set():
-    flavor = dataclasses.replace(
-        OPENAI_FLAVOR, extra_headers_from_env=(("HTTP-Referer", "APP_URL"), ("X-Title", "APP_TITLE"))
+def test_extra_headers_come_from_the_provider_only_when_their_variable_is_set():
+    provider = dataclasses.replace(
+        PROVIDER, headers_from_env=(("HTTP-Referer", "APP_URL"), ("X-Title", "APP_TITLE"))
     )
-    provider = ChatCompletionsProvider(flavor)
     headers = request_for(env={**ENV, "APP_URL": "https://app.test", "APP_TITLE": ""}, provider=provider).headers
     assert ("HTTP-Referer", "https://app.test") in headers
     assert all(name != "X-Title" for name, _ in headers)

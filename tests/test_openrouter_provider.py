@@ -1,4 +1,4 @@
-"""The OpenRouter provider: its flavour table, request building (attribution headers, typed
+"""The OpenRouter provider: request building (attribution headers, typed
 routing options), error mapping (402 credits, 403 moderation, upstream 429/502), key
 scrubbing, and real HTTP round trips through the OpenRouter emulator dialect decoded by this
 provider's own normalizer.
@@ -8,13 +8,11 @@ Expected error codes are written as literals, never derived from the code under 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from normalizer.chat_quirks import OPENROUTER_QUIRKS
 from normalizer.values import (
     CompleteResponse,
     Config,
@@ -29,12 +27,12 @@ from normalizer.values import (
     ToolSuccess,
     Usage,
 )
-from providers.base import HttpRequest
-from providers.openrouter import OPENROUTER_FLAVOR, PROVIDER
-from runtime.emulator.openrouter_dialect import OpenRouterDialect
+from providers.openrouter import PROVIDER
+from providers.provider import HttpRequest
+from runtime.emulator.grok import GrokDialect
+from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.server import EmulatorServer
-from runtime.emulator.xai_dialect import XAIDialect
 from tests.flavour_roundtrip import HI, exchange
 
 KEY = "sk-or-v1-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -57,27 +55,6 @@ def or_error(status, message: str, metadata: dict | None = None) -> bytes:
     if metadata is not None:
         error["metadata"] = metadata
     return json.dumps({"error": error, "user_id": "user_2wT5ElBE4Es3R4Qr"}).encode()
-
-
-# --- identity --------------------------------------------------------------------------------
-
-
-def test_provider_is_named_openrouter_and_built_from_the_openrouter_flavor():
-    assert PROVIDER.name == "openrouter"
-    assert PROVIDER.flavor is OPENROUTER_FLAVOR
-    assert OPENROUTER_FLAVOR.label == OPENROUTER_QUIRKS.label == "OpenRouter"
-    assert OPENROUTER_FLAVOR.api_key_env == "OPENROUTER_API_KEY"
-    assert OPENROUTER_FLAVOR.base_url_env == "OPENROUTER_BASE_URL"
-    assert OPENROUTER_FLAVOR.default_base_url == "https://openrouter.ai/api/v1"
-    assert OPENROUTER_FLAVOR.max_tokens_field == "max_tokens"
-    assert OPENROUTER_FLAVOR.extra_headers_from_env == (
-        ("HTTP-Referer", "OPENROUTER_HTTP_REFERER"), ("X-Title", "OPENROUTER_X_TITLE"))
-    assert OPENROUTER_FLAVOR.quirks is OPENROUTER_QUIRKS
-
-
-def test_flavor_and_provider_are_immutable():
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        OPENROUTER_FLAVOR.path = "/elsewhere"  # type: ignore[misc]
 
 
 # --- the request -------------------------------------------------------------------------------
@@ -246,7 +223,7 @@ EMU_KEY = "sk-or-v1-emulator-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(dialects=[XAIDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
+    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
         yield server
 
 

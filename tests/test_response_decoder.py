@@ -8,6 +8,7 @@ import json
 from normalizer.values import ErrorCode, Finish, LlmError, StreamDelta, Text, is_terminal
 from providers.openai import PROVIDER
 from providers.response_decoder import MAX_BUFFERED_BODY, ResponseDecoder
+from sse.parser import SseParser
 
 KEY = "sk-test-secret-key-abcdefghijklmnop"
 
@@ -108,8 +109,7 @@ def test_oversized_buffered_body_is_refused_not_held():
 
 
 def test_unparseable_stream_line_too_long_is_an_error_event():
-    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream")
-    decoder._parser = type(decoder._parser)(max_line_bytes=64)
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream", parser=SseParser(max_line_bytes=64))
     events = decoder.feed(b"data: " + b"x" * 200)
     assert isinstance(events[-1], LlmError) and decoder.done
 
@@ -117,8 +117,8 @@ def test_unparseable_stream_line_too_long_is_an_error_event():
 def test_line_too_long_detected_only_at_the_end_is_an_error_event():
     """A chunk that completes an event and then overflows the line bound returns the event;
     the parser defers the error to its next call, here the end of the body."""
-    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream")
-    decoder._parser = type(decoder._parser)(max_line_bytes=200)
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream",
+                              parser=SseParser(max_line_bytes=200))
     events = decoder.feed(chunk({"content": "ok"}) + b"data: " + b"x" * 300)
     assert text_of(events) == "ok" and not decoder.done
     events = decoder.end()

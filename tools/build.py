@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tools.componentize import (COMPONENTIZE_PY_VERSION, DIST, ROOT, build_component,
                                 hash_inputs, python_sources, stage_files)
+from providers.registry import PROVIDERS
 from tools.wit_deps import ensure_wit_deps
 
 GUEST_PACKAGES = ("sse", "normalizer", "providers", "durability", "components")
@@ -37,7 +38,6 @@ INTERFACE_NAMES = (
     "wasi:clocks/wall-clock@0.2.0=wall_clock",
 )
 
-PROVIDERS = ("openai", "anthropic", "grok", "openrouter")
 FLAVOURS = ("durable", "portable")
 
 APP_TEMPLATE = '''"""Entry module of {name}.wasm, written by tools/build.py: do not edit."""
@@ -111,14 +111,14 @@ def build(target: Target, force: bool = False) -> bool:
     )
 
 
-def targets(providers: tuple[str, ...] = PROVIDERS,
+def targets(providers: tuple[str, ...] = tuple(PROVIDERS),
             flavours: tuple[str, ...] = FLAVOURS) -> list[Target]:
     return [Target(p, f) for p in providers for f in flavours]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--provider", action="append", choices=PROVIDERS)
+    parser.add_argument("--provider", action="append", choices=sorted(PROVIDERS))
     parser.add_argument("--flavour", action="append", choices=FLAVOURS)
     parser.add_argument("--force", action="store_true", help="rebuild even if unchanged")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,

@@ -1,22 +1,22 @@
-"""The Anthropic Messages API (`POST /v1/messages`) as a golem:llm provider.
+"""The Anthropic Messages wire dialect (`POST /v1/messages`).
 
-One job per module, so a reader finds each mapping by name:
+Anthropic states its facts in `providers/anthropic.py` as one `AnthropicMessagesProvider`
+value; the mapping is written here, one job per module, so a reader finds each by name:
 
-- `settings`     endpoint, environment variables, API version, default max_tokens
 - `system`       system messages → the top-level `system` field
 - `images`       golem:llm images → `image` blocks (`url` / `base64` sources)
 - `messages`     golem:llm messages → alternating `user` / `assistant` turns
 - `tool_results` the `continue` echo: an assistant turn of `tool_use` blocks, then a user
                  turn of `tool_result` blocks
 - `tools`        tool definitions (`input_schema`) and `tool_choice`
-- `options`      `provider-options` → typed JSON body fields
+- `options`      which `provider-options` are reserved
 - `request`      the body, URL and headers → `HttpRequest`
-- `errors`       non-2xx responses → `LlmError`, with the API key scrubbed
-- `provider`     `AnthropicProvider`, the `Provider` object
+- `errors`       non-2xx responses → `LlmError`
+- `provider`     `AnthropicMessagesProvider`, the provider's facts plus the mapping above
 
-The stream itself is decoded by `normalizer.anthropic_stream`.
+The stream and the non-streamed body are decoded by `normalizer.anthropic_messages`.
 """
 
-from providers.anthropic_messages.provider import AnthropicProvider
+from providers.anthropic_messages.provider import AnthropicMessagesProvider
 
-__all__ = ["AnthropicProvider"]
+__all__ = ["AnthropicMessagesProvider"]

@@ -15,48 +15,41 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Union
-
-from normalizer.values import ImageReference, ImageSource, ImageUrl, LlmError
-from providers.common.request_parts import invalid_request
-
-JsonObject = dict[str, Any]
+from normalizer.values import ImageReference, ImageSource, ImageUrl
+from providers.common.refusal import Refusal
+from providers.common.json_body import JsonObject
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _ALIASES = (("image/jpg", "image/jpeg"),)
 
 
-def image_block(reference: ImageReference, where: str) -> Union[JsonObject, LlmError]:
-    """One `{"type": "image", "source": ...}` block, or why the image cannot be sent."""
+def image_block(reference: ImageReference, where: str) -> JsonObject:
+    """One `{"type": "image", "source": ...}` block; an image that cannot be sent is refused."""
     if isinstance(reference, ImageUrl):
         source = _url_source(reference.url, where)
     else:
         source = _inline_source(reference, where)
-    if isinstance(source, LlmError):
-        return source
     return {"type": "image", "source": source}
 
 
-def media_type(raw: str, where: str) -> Union[str, LlmError]:
-    """The accepted media type for `raw`, or the refusal naming the four accepted ones."""
+def media_type(raw: str, where: str) -> str:
+    """The accepted media type for `raw`; any other is refused, naming the four accepted."""
     normalized = raw.strip().lower()
     for alias, canonical in _ALIASES:
         if normalized == alias:
             normalized = canonical
     if normalized not in MEDIA_TYPES:
-        return invalid_request(
+        raise Refusal(
             f"{where}: image type {raw!r} is not accepted by the Anthropic API "
             f"(accepted: {', '.join(MEDIA_TYPES)})"
         )
     return normalized
 
 
-def _inline_source(source: ImageSource, where: str) -> Union[JsonObject, LlmError]:
+def _inline_source(source: ImageSource, where: str) -> JsonObject:
     mime = media_type(source.mime_type, where)
-    if isinstance(mime, LlmError):
-        return mime
     if not source.data:
-        return invalid_request(f"{where}: inline image has no data")
+        raise Refusal(f"{where}: inline image has no data")
     return {
         "type": "base64",
         "media_type": mime,
@@ -64,25 +57,22 @@ def _inline_source(source: ImageSource, where: str) -> Union[JsonObject, LlmErro
     }
 
 
-def _url_source(url: str, where: str) -> Union[JsonObject, LlmError]:
+def _url_source(url: str, where: str) -> JsonObject:
     url = url.strip()
     if not url:
-        return invalid_request(f"{where}: image URL is empty")
+        raise Refusal(f"{where}: image URL is empty")
     if url[:5].lower() != "data:":
         return {"type": "url", "url": url}
     header, comma, payload = url[5:].partition(",")
     params = [p.strip() for p in header.split(";")]
     if not comma or "base64" not in (p.lower() for p in params[1:]):
-        return invalid_request(
-            f"{where}: a data: image URL must be base64 (data:<type>;base64,<data>)")
+        raise Refusal(f"{where}: a data: image URL must be base64 (data:<type>;base64,<data>)")
     mime = media_type(params[0], where)
-    if isinstance(mime, LlmError):
-        return mime
     payload = "".join(payload.split())
     try:
         base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        return invalid_request(f"{where}: the data: image URL does not hold valid base64")
+        raise Refusal(f"{where}: the data: image URL does not hold valid base64") from None
     if not payload:
-        return invalid_request(f"{where}: inline image has no data")
+        raise Refusal(f"{where}: inline image has no data")
     return {"type": "base64", "media_type": mime, "data": payload}

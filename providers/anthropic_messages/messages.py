@@ -25,23 +25,22 @@ Decisions, each because of how the wire format or golem:llm works:
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import Optional, Sequence
 
-from normalizer.values import ErrorCode, Image, LlmError, Message, Role, Text
+from normalizer.values import Image, Message, Role, Text
 from providers.anthropic_messages.images import image_block
+from providers.common.refusal import Refusal
+from providers.common.json_body import JsonObject
 
-JsonObject = dict[str, Any]
 
-
-def convert_messages(messages: Sequence[Message]) -> Union[list[JsonObject], LlmError]:
-    """The non-system messages as turns, in order (not yet merged), or the first refusal."""
+def convert_messages(messages: Sequence[Message]) -> list[JsonObject]:
+    """The non-system messages as turns, in order (not yet merged); the first message the
+    API could not accept is refused."""
     turns: list[JsonObject] = []
     for index, message in enumerate(messages):
         if message.role is Role.SYSTEM:
             continue
         turn = convert_message(message, index)
-        if isinstance(turn, LlmError):
-            return turn
         if turn is not None:
             turns.append(turn)
     return turns
@@ -57,8 +56,8 @@ def wire_role(role: Role) -> str:
     raise ValueError(f"role {role!r} is not a turn")
 
 
-def convert_message(message: Message, index: int) -> Union[JsonObject, None, LlmError]:
-    """One turn, None for a message with nothing to say; `index` only locates errors."""
+def convert_message(message: Message, index: int) -> Optional[JsonObject]:
+    """One turn, None for a message with nothing to say; `index` only locates refusals."""
     role = wire_role(message.role)
     where = f"message {index} ({message.role.value})"
     blocks: list[JsonObject] = []
@@ -68,14 +67,8 @@ def convert_message(message: Message, index: int) -> Union[JsonObject, None, Llm
                 blocks.append({"type": "text", "text": part.text})
         elif isinstance(part, Image):
             if role != "user":
-                return LlmError(
-                    ErrorCode.INVALID_REQUEST,
-                    f"{where}: the Anthropic API accepts images only in user messages",
-                )
-            block = image_block(part.reference, where)
-            if isinstance(block, LlmError):
-                return block
-            blocks.append(block)
+                raise Refusal(f"{where}: the Anthropic API accepts images only in user messages")
+            blocks.append(image_block(part.reference, where))
         else:
             raise TypeError(f"{where}: not a content part: {part!r}")
     if not blocks:

@@ -1,66 +1,58 @@
-"""`AnthropicProvider`: the `Provider` object for the Anthropic Messages API.
+"""`AnthropicMessagesProvider`: a provider that speaks the Anthropic Messages dialect.
 
-The class holds no state at all, so the module-level `PROVIDER` is safe to build at
-component build time: the environment is read only when a request is built.  Every method
-returns values and never raises: an exception escaping a component export traps the worker
-for good, so an unexpected failure becomes an `internal-error` value (with the API key
-scrubbed from it; `providers.common.guards`, shared with Chat Completions).
+Anthropic states its facts in `providers/anthropic.py` as one value of this class; the
+mapping is this package's, one job per module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Union
+from typing import Sequence
 
-from normalizer.anthropic_json import events_from_body
-from normalizer.anthropic_stream import AnthropicNormalizer
-from normalizer.dialect import Normalizer
-from normalizer.values import Config, LlmError, Message, StreamEvent, ToolCall, ToolResult
-from providers.anthropic_messages import settings
-from providers.anthropic_messages.errors import error_from_response
-from providers.anthropic_messages.request import build_request
-from providers.base import HttpRequest
-from providers.common.guards import guarded_events, guarded_request
-from providers.common.secrets import secret_from_env
+from normalizer.anthropic_messages.completion import events_from_body
+from normalizer.anthropic_messages.stream import AnthropicMessagesNormalizer
+from normalizer.errors import code_from_status
+from normalizer.protocol import Normalizer
+from normalizer.values import Config, ErrorCode, LlmError, Message, StreamEvent, ToolCall, ToolResult
+from providers.anthropic_messages.errors import KEY_SHAPED, error_from_body
+from providers.anthropic_messages.request import build_body, request_headers
+from providers.common.json_body import JsonObject
+from providers.provider import Provider
 
 
-@dataclass(frozen=True)
-class AnthropicProvider:
-    """The Messages API as a golem:llm provider (see `providers.anthropic_messages`)."""
+@dataclass(frozen=True, kw_only=True)
+class AnthropicMessagesProvider(Provider):
+    """A Messages provider: the shared facts (`Provider`) plus the two the API requires.
 
-    name: str = settings.NAME
+    api_version: the `anthropic-version` header, required by the API.
+    default_max_tokens: `max_tokens` when golem:llm's optional `config.max-tokens` is not
+        set, because the API requires it; when the `thinking` option gives a
+        `budget_tokens`, the default becomes budget + this, because the API requires
+        max_tokens > budget_tokens.
+    """
 
-    def chat_request(
-        self,
-        messages: Sequence[Message],
-        config: Config,
-        env: Mapping[str, str],
-        tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-    ) -> Union[HttpRequest, LlmError]:
-        """The streaming POST, or the `LlmError` that stops it before anything is sent."""
-        return guarded_request(
-            lambda: build_request(messages, config, env, tool_results),
-            settings.LABEL, settings.API_KEY_ENV, env,
-        )
+    dialect = "anthropic_messages"
+    key_shaped = KEY_SHAPED
 
-    def error_from_response(
-        self, status: int, body: bytes, env: Optional[Mapping[str, str]] = None
-    ) -> LlmError:
-        """The error for a non-2xx response.  With `env` (the one the request was built
-        from) any occurrence of the API key in the body is replaced by "[redacted]"."""
-        secret = secret_from_env(settings.API_KEY_ENV, env)
-        return error_from_response(status, body, settings.LABEL, secret)
+    api_version: str
+    default_max_tokens: int
 
-    def continues_assistant_prefix(self, config: Config) -> bool:
-        """Claude continues a trailing assistant message (a prefill) from its last word:
-        a durable stream resumes an interrupted answer that way."""
-        return True
+    def request_body(self, messages: Sequence[Message], config: Config,
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
+        return build_body(messages, config, tool_results, api_key_env=self.api_key_env,
+                          default_max_tokens=self.default_max_tokens)
+
+    def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
+        return request_headers(key, self.api_version)
+
+    def error_from_body(self, status: int, body: bytes) -> LlmError:
+        return error_from_body(status, body, self.label)
+
+    def code_for_status(self, status: int) -> ErrorCode:
+        return code_from_status(status)
+
+    def completion_events(self, body: bytes) -> list[StreamEvent]:
+        return events_from_body(body, self.label)
 
     def normalizer(self) -> Normalizer:
-        """A fresh Messages stream normalizer."""
-        return AnthropicNormalizer()
-
-    def events_from_json(self, body: bytes) -> list[StreamEvent]:
-        """Events for a whole (non-streamed) Messages body, through the dialect's JSON
-        mapping (`normalizer.anthropic_json`); an unreadable body is one error."""
-        return guarded_events(lambda: events_from_body(body), settings.LABEL)
+        return AnthropicMessagesNormalizer(self.label)

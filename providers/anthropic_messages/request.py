@@ -1,59 +1,36 @@
-"""Assemble the streaming Messages request: URL, headers and compact JSON body.
+"""The streaming Messages request's body and headers (`Provider.build_request` assembles
+them with the key and the URL).
 
-Everything is read from the `env` mapping passed in at call time, never at import (module
-code runs at build time inside the component).  Every refusal is an `LlmError` value returned
-before a request exists, so nothing is sent for input the API could not accept, and a
-missing key costs no round trip.
+Input the API could not accept is refused (`Refusal`, raised by the converter whose rule
+it breaks) before a request exists, so nothing is sent for it.
 
 Body fields, in order: `model`, `max_tokens` (required by the API: config, else the
-`max_tokens` option, else `settings.DEFAULT_MAX_TOKENS`), `system`, `messages`, `tools`,
-`tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`, then the
-provider options, then `stream: true`, which options cannot remove.
+`max_tokens` option, else the provider's `default_max_tokens`), `system`, `messages`,
+`tools`, `tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`,
+then the provider options, then `stream: true`, which options cannot remove.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Optional, Sequence
 
-from normalizer.values import Config, LlmError, Message, ToolCall, ToolResult
-from providers.anthropic_messages import settings
+from normalizer.values import Config, Message, ToolCall, ToolResult
 from providers.anthropic_messages.messages import convert_messages, merge_turns, trim_prefill
-from providers.anthropic_messages.options import provider_options
+from providers.anthropic_messages.options import RESERVED
 from providers.anthropic_messages.system import system_prompt
 from providers.anthropic_messages.tool_results import tool_exchange_turns
 from providers.anthropic_messages.tools import convert_tool_choice, convert_tools
-from providers.base import HttpRequest
-from providers.common.request_parts import JsonObject, encode_body, endpoint_url, invalid_request
-from providers.common.secrets import api_key
+from providers.common.json_body import JsonObject
+from providers.common.options import provider_options
+from providers.common.refusal import Refusal
 
 
-def build_request(
-    messages: Sequence[Message],
-    config: Config,
-    env: Mapping[str, str],
-    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-) -> Union[HttpRequest, LlmError]:
-    """The POST for `send`/`stream` (no tool results) or `continue`, or why there is none."""
-    key = api_key(env, settings.API_KEY_ENV, settings.LABEL)
-    if isinstance(key, LlmError):
-        return key
-    body = build_body(messages, config, tool_results)
-    if isinstance(body, LlmError):
-        return body
-    encoded = encode_body(body)
-    if isinstance(encoded, LlmError):
-        return encoded
-    # `{ANTHROPIC_BASE_URL or https://api.anthropic.com}/v1/messages`
-    url = endpoint_url(env, settings.BASE_URL_ENV, settings.DEFAULT_BASE_URL, settings.PATH)
-    return HttpRequest(method="POST", url=url, headers=request_headers(key), body=encoded)
-
-
-def request_headers(key: str) -> tuple[tuple[str, str], ...]:
-    """Anthropic's key header, the required API version, a JSON body, an SSE answer."""
+def request_headers(key: str, api_version: str) -> tuple[tuple[str, str], ...]:
+    """The key header, the required API version, a JSON body, an SSE answer."""
     return (
         ("x-api-key", key),
-        ("anthropic-version", settings.API_VERSION),
+        ("anthropic-version", api_version),
         ("content-type", "application/json"),
         ("accept", "text/event-stream"),
     )
@@ -63,23 +40,21 @@ def build_body(
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-) -> Union[JsonObject, LlmError]:
-    """The request body as a JSON object (field order in the module docstring)."""
+    *,
+    api_key_env: str,
+    default_max_tokens: int,
+) -> JsonObject:
+    """The request body as a JSON object (field order in the module docstring).
+    `api_key_env` is named when an option looks like a credential; `default_max_tokens` is
+    the provider's."""
     system = system_prompt(messages)
-    if isinstance(system, LlmError):
-        return system
-    turns = convert_messages(messages)
-    if isinstance(turns, LlmError):
-        return turns
-    exchange = tool_exchange_turns(tool_results)
-    if isinstance(exchange, LlmError):
-        return exchange
-    turns = trim_prefill(merge_turns([*turns, *exchange]))
+    turns = trim_prefill(merge_turns([*convert_messages(messages),
+                                      *tool_exchange_turns(tool_results)]))
     if not turns:
-        return invalid_request("at least one user or assistant message with content is required")
+        raise Refusal("at least one user or assistant message with content is required")
 
     set_by_config: dict[str, str] = {}
-    body: JsonObject = {"model": config.model, "max_tokens": settings.DEFAULT_MAX_TOKENS}
+    body: JsonObject = {"model": config.model, "max_tokens": default_max_tokens}
     if config.max_tokens is not None:
         body["max_tokens"] = config.max_tokens
         set_by_config["max_tokens"] = "config.max-tokens"
@@ -87,34 +62,28 @@ def build_body(
         body["system"] = system
     body["messages"] = turns
     if config.tools:
-        tools = convert_tools(config.tools)
-        if isinstance(tools, LlmError):
-            return tools
-        body["tools"] = tools
+        body["tools"] = convert_tools(config.tools)
     tool_choice = convert_tool_choice(config.tool_choice, config.tools)
-    if isinstance(tool_choice, LlmError):
-        return tool_choice
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
     if config.temperature is not None:
         temperature = config.temperature
         if not math.isfinite(temperature) or not 0.0 <= temperature <= 1.0:
-            return invalid_request(f"config.temperature must be between 0 and 1 for the "
-                                   f"Anthropic API, got {temperature}")
+            raise Refusal(f"config.temperature must be between 0 and 1 for the "
+                          f"Anthropic API, got {temperature}")
         body["temperature"] = temperature
         set_by_config["temperature"] = "config.temperature"
     if config.stop_sequences:
         body["stop_sequences"] = list(config.stop_sequences)
         set_by_config["stop_sequences"] = "config.stop-sequences"
 
-    extra = provider_options(config.provider_options, settings.API_KEY_ENV, set_by_config)
-    if isinstance(extra, LlmError):
-        return extra
+    extra = provider_options(config.provider_options, api_key_env=api_key_env,
+                             set_by_config=set_by_config, reserved=RESERVED)
     if "max_tokens" not in extra and config.max_tokens is None:
         budget = _thinking_budget(extra.get("thinking"))
-        if budget is not None and budget >= settings.DEFAULT_MAX_TOKENS:
-            body["max_tokens"] = budget + settings.DEFAULT_MAX_TOKENS
+        if budget is not None and budget >= default_max_tokens:
+            body["max_tokens"] = budget + default_max_tokens
     body.update(extra)
     body["stream"] = True
     return body

@@ -13,25 +13,25 @@ without inventing words).  Several text parts of one message are joined the same
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
-from normalizer.values import ErrorCode, Image, LlmError, Message, Role, Text
+from normalizer.values import Image, Message, Role, Text
+from providers.common.refusal import Refusal
 
 SEPARATOR = "\n\n"
 
 
-def system_prompt(messages: Sequence[Message]) -> Union[Optional[str], LlmError]:
-    """The joined system text, None when there is none, or the refusal for an image."""
+def system_prompt(messages: Sequence[Message]) -> Optional[str]:
+    """The joined system text, None when there is none; an image is refused."""
     pieces: list[str] = []
     for index, message in enumerate(messages):
         if message.role is not Role.SYSTEM:
             continue
         for part in message.content:
             if isinstance(part, Image):
-                return LlmError(
-                    ErrorCode.INVALID_REQUEST,
+                raise Refusal(
                     f"message {index} (system): the Anthropic API takes only text in the "
-                    "system prompt; put images in a user message",
+                    "system prompt; put images in a user message"
                 )
             if not isinstance(part, Text):
                 raise TypeError(f"message {index}: not a content part: {part!r}")

@@ -22,17 +22,14 @@ assistant turn keeps the alternation.
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Sequence
 
-from normalizer.values import LlmError, ToolCall, ToolResult, ToolSuccess
-from providers.common.request_parts import invalid_request, loads_strict
+from normalizer.values import ToolCall, ToolResult, ToolSuccess
+from providers.common.refusal import Refusal
+from providers.common.json_body import JsonObject, loads_strict
 
-JsonObject = dict[str, Any]
 
-
-def tool_exchange_turns(
-    tool_results: Sequence[tuple[ToolCall, ToolResult]],
-) -> Union[list[JsonObject], LlmError]:
+def tool_exchange_turns(tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> list[JsonObject]:
     """The two turns appended for `continue`; [] when there are no tool results."""
     if not tool_results:
         return []
@@ -40,26 +37,25 @@ def tool_exchange_turns(
     results: list[JsonObject] = []
     for index, (call, result) in enumerate(tool_results):
         tool_input = parse_arguments(call, index)
-        if isinstance(tool_input, LlmError):
-            return tool_input
         uses.append({"type": "tool_use", "id": call.id, "name": call.name, "input": tool_input})
         results.append(tool_result_block(call, result))
     return [{"role": "assistant", "content": uses}, {"role": "user", "content": results}]
 
 
-def parse_arguments(call: ToolCall, index: int) -> Union[JsonObject, LlmError]:
-    """The call's arguments as the JSON object `tool_use.input` needs."""
+def parse_arguments(call: ToolCall, index: int) -> JsonObject:
+    """The call's arguments as the JSON object `tool_use.input` needs; anything else is
+    refused."""
     text = call.arguments_json
     if not text.strip():
         return {}
+    where = f"tool result {index} (call {call.id!r}, {call.name!r})"
     try:
         value = loads_strict(text)
     except ValueError as exc:
-        return invalid_request(f"tool result {index} (call {call.id!r}, {call.name!r}): "
-                               f"arguments-json is not valid JSON: {exc}")
+        raise Refusal(f"{where}: arguments-json is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
-        return invalid_request(f"tool result {index} (call {call.id!r}, {call.name!r}): "
-                               f"arguments-json must be a JSON object, got {type(value).__name__}")
+        raise Refusal(
+            f"{where}: arguments-json must be a JSON object, got {type(value).__name__}")
     return value
 
 

@@ -21,24 +21,23 @@ from __future__ import annotations
 
 import json
 from types import MappingProxyType
-from typing import Mapping, Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence
 
-from normalizer.values import LlmError, ToolDefinition
-from providers.common.request_parts import JsonObject, invalid_request
-from providers.common.tools import convert_each, load_schema, unknown_tool_choice
+from normalizer.values import ToolDefinition
+from providers.common.refusal import Refusal
+from providers.common.json_body import JsonObject
+from providers.common.tools import check_tool_choice, convert_each, load_schema
 
 _MODES: Mapping[str, str] = MappingProxyType({"auto": "auto", "none": "none", "required": "any"})
 
 
-def convert_tools(tools: Sequence[ToolDefinition]) -> Union[list[JsonObject], LlmError]:
-    """Client tools in the caller's order, or the error for the first bad definition."""
+def convert_tools(tools: Sequence[ToolDefinition]) -> list[JsonObject]:
+    """Client tools in the caller's order; the first bad definition is refused."""
     return convert_each(tools, _client_tool)
 
 
-def _client_tool(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
+def _client_tool(tool: ToolDefinition) -> JsonObject:
     schema = input_schema(tool)
-    if isinstance(schema, LlmError):
-        return schema
     wire: JsonObject = {"name": tool.name}
     if tool.description is not None:
         wire["description"] = tool.description
@@ -46,22 +45,15 @@ def _client_tool(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
     return wire
 
 
-def input_schema(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
+def input_schema(tool: ToolDefinition) -> JsonObject:
     """The tool's `input_schema` object (see the module docstring)."""
     if not tool.parameters_schema.strip():
         return {"type": "object", "properties": {}}
     schema = load_schema(tool)
-    if isinstance(schema, LlmError):
-        return schema
-    if not isinstance(schema, dict):
-        return invalid_request(
-            f"tool {tool.name!r}: parameters-schema is not valid JSON Schema: expected a JSON "
-            f"object, got {type(schema).__name__}"
-        )
     if "type" not in schema:
         return {"type": "object", **schema}
     if schema["type"] != "object":
-        return invalid_request(
+        raise Refusal(
             f"tool {tool.name!r}: the Anthropic API requires parameters-schema to describe an "
             f"object (\"type\": \"object\"), got \"type\": {json.dumps(schema['type'])}"
         )
@@ -70,16 +62,16 @@ def input_schema(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
 
 def convert_tool_choice(
     choice: Optional[str], tools: Sequence[ToolDefinition]
-) -> Union[JsonObject, None, LlmError]:
-    """The `tool_choice` object, None to leave it out, or an error (see the module doc)."""
+) -> Optional[JsonObject]:
+    """The `tool_choice` object, or None to leave it out; a choice that cannot be satisfied
+    is refused (see the module doc)."""
     if choice is None or choice == "":
         return None
     if choice in _MODES:
         if not tools:
             if choice == "required":
-                return invalid_request(
-                    "tool-choice 'required' needs at least one tool in config.tools")
+                raise Refusal("tool-choice 'required' needs at least one tool in config.tools")
             return None
         return {"type": _MODES[choice]}
-    unknown = unknown_tool_choice(choice, tools)
-    return unknown if unknown is not None else {"type": "tool", "name": choice}
+    check_tool_choice(choice, tools)
+    return {"type": "tool", "name": choice}

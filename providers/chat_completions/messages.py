@@ -21,44 +21,26 @@ Decisions, each because of how the wire format or golem:llm works:
 from __future__ import annotations
 
 import base64
-from typing import Any, Sequence, Union
+from typing import Sequence, Union
 
-from normalizer.values import (
-    Image,
-    ImageReference,
-    ImageSource,
-    ImageUrl,
-    LlmError,
-    Message,
-    Role,
-    Text,
-)
-from providers.common.request_parts import invalid_request
-
-JsonObject = dict[str, Any]
+from normalizer.values import Image, ImageReference, ImageSource, ImageUrl, Message, Role, Text
+from providers.common.refusal import Refusal
+from providers.common.json_body import JsonObject
 
 
-def convert_messages(messages: Sequence[Message]) -> Union[list[JsonObject], LlmError]:
-    """All messages in order, or the error for the first one the API could not accept."""
-    converted: list[JsonObject] = []
-    for index, message in enumerate(messages):
-        result = convert_message(message, index)
-        if isinstance(result, LlmError):
-            return result
-        converted.append(result)
-    return converted
+def convert_messages(messages: Sequence[Message]) -> list[JsonObject]:
+    """All messages in order; the first one the API could not accept is refused."""
+    return [convert_message(message, index) for index, message in enumerate(messages)]
 
 
-def convert_message(message: Message, index: int) -> Union[JsonObject, LlmError]:
-    """One chat message; `index` only makes error messages point at the culprit."""
+def convert_message(message: Message, index: int) -> JsonObject:
+    """One chat message; `index` only makes a refusal point at the culprit."""
     role = chat_role(message.role)
     where = f"message {index} ({role})"
     content = convert_content(message.content, role, where)
-    if isinstance(content, LlmError):
-        return content
     if message.role is Role.TOOL:
         if not message.name:
-            return invalid_request(
+            raise Refusal(
                 f"{where}: a tool message needs the id of the tool call it answers; "
                 "put it in the message's name (or use continue with tool results)"
             )
@@ -86,47 +68,37 @@ def chat_role(role: Role) -> str:
 
 def convert_content(
     parts: Sequence[Union[Text, Image]], role: str, where: str
-) -> Union[str, list[JsonObject], LlmError]:
+) -> Union[str, list[JsonObject]]:
     """A string for zero or one text part, otherwise a list of typed parts (see module doc)."""
     has_image = any(isinstance(part, Image) for part in parts)
     if has_image and role != "user":
-        return invalid_request(
+        raise Refusal(
             f"{where}: images are accepted only in user messages by the Chat Completions API"
         )
     if not parts:
         return ""
     if len(parts) == 1 and isinstance(parts[0], Text):
         return parts[0].text
-    converted: list[JsonObject] = []
-    for part in parts:
-        if isinstance(part, Text):
-            converted.append({"type": "text", "text": part.text})
-            continue
-        image = image_part(part.reference, where)
-        if isinstance(image, LlmError):
-            return image
-        converted.append(image)
-    return converted
+    return [
+        {"type": "text", "text": part.text} if isinstance(part, Text)
+        else image_part(part.reference, where)
+        for part in parts
+    ]
 
 
-def image_part(reference: ImageReference, where: str) -> Union[JsonObject, LlmError]:
+def image_part(reference: ImageReference, where: str) -> JsonObject:
     """An `image_url` content part for a URL or for inline bytes."""
     if isinstance(reference, ImageUrl):
         url = reference.url
-        detail = reference.detail
     else:
-        data_url = inline_image_url(reference, where)
-        if isinstance(data_url, LlmError):
-            return data_url
-        url = data_url
-        detail = reference.detail
+        url = inline_image_url(reference, where)
     image: JsonObject = {"url": url}
-    if detail is not None:
-        image["detail"] = detail.value
+    if reference.detail is not None:
+        image["detail"] = reference.detail.value
     return {"type": "image_url", "image_url": image}
 
 
-def inline_image_url(source: ImageSource, where: str) -> Union[str, LlmError]:
+def inline_image_url(source: ImageSource, where: str) -> str:
     """`data:<mime>;base64,<data>`: the only way the Chat Completions API takes image bytes.
 
     The mime type is checked for shape only (a `type/subtype` with no URL syntax in it): which
@@ -135,7 +107,7 @@ def inline_image_url(source: ImageSource, where: str) -> Union[str, LlmError]:
     mime = source.mime_type.strip()
     type_, slash, subtype = mime.partition("/")
     if not (type_ and slash and subtype) or any(c in mime for c in ",; \t\r\n"):
-        return invalid_request(
+        raise Refusal(
             f"{where}: inline image mime-type {source.mime_type!r} is not a type/subtype")
     encoded = base64.b64encode(source.data).decode("ascii")
     return f"data:{mime};base64,{encoded}"

@@ -1,77 +1,71 @@
-"""`ChatCompletionsProvider`: the `Provider` (providers/base.py) for any Chat Completions flavor.
+"""`ChatCompletionsProvider`: a provider that speaks the Chat Completions dialect.
 
-The class holds nothing but its frozen flavor, so a module-level `PROVIDER` is safe to build
-at component build time: the environment is read only when a request is built.  Every method
-returns values and never raises: an exception escaping a component export traps the worker
-for good, so an unexpected failure while building a request becomes an `internal-error` value
-(`providers.common.guards`, shared with the Messages dialect).
+OpenAI, xAI Grok and OpenRouter accept the same request and stream shape with a handful of
+differences; each states them as the fields of one `ChatCompletionsProvider` value in its own
+file (`providers/openai.py`, `grok.py`, `openrouter.py`), so a reader can compare them side
+by side and a new OpenAI-compatible endpoint costs one file, not a fork.  The mapping
+itself is this package's, one job per module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Sequence
 
-from normalizer.dialect import Normalizer
-from normalizer.openai_chat import OpenAiChatNormalizer
-from normalizer.openai_chat_json import events_from_body
-from normalizer.values import Config, LlmError, Message, StreamEvent, ToolCall, ToolResult
-from providers.base import HttpRequest
-from providers.chat_completions.errors import error_from_response
-from providers.chat_completions.flavor import ChatCompletionsFlavor
-from providers.chat_completions.request import build_request
-from providers.common.guards import guarded_events, guarded_request
-from providers.common.secrets import secret_from_env
+from normalizer.chat_completions.completion import events_from_body
+from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.chat_completions.stream import ChatCompletionsNormalizer
+from normalizer.protocol import Normalizer
+from normalizer.values import Config, ErrorCode, LlmError, Message, StreamEvent, ToolCall, ToolResult
+from providers.chat_completions.errors import KEY_SHAPED, error_from_body
+from providers.chat_completions.refusals import ParameterRule
+from providers.chat_completions.request import build_body, request_headers
+from providers.common.json_body import JsonObject
+from providers.provider import Provider
 
 
-@dataclass(frozen=True)
-class ChatCompletionsProvider:
-    """A provider built from one flavor; `name` is the flavor's, as the protocol wants it."""
+@dataclass(frozen=True, kw_only=True)
+class ChatCompletionsProvider(Provider):
+    """A Chat Completions provider: the shared facts (`Provider`) plus how it differs.
 
-    flavor: ChatCompletionsFlavor
-    name: str = field(init=False)
+    quirks: how its stream and errors differ from OpenAI's (`ChatQuirks`: usage arithmetic,
+        status rules, authentication phrases, metadata kept).
+    max_tokens_field: where `config.max-tokens` goes: OpenAI deprecated `max_tokens` (o-series
+        reject it) in favour of `max_completion_tokens`, which xAI also accepts, while
+        OpenRouter documents only `max_tokens`.
+    parameter_rules: body fields it rejects for some models, refused before sending
+        (`refusals.ParameterRule`).
+    inline_image_types: the mime types it accepts for inline images; empty = any (left to
+        the API).
+    typed_options: (provider option, JSON kind) pairs: the option's value must parse as that
+        kind ("object", "array", "string", "number", "boolean"), because the API expects it
+        and a bare word would be sent as a string, e.g. OpenRouter's `provider` object.
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "name", self.flavor.name)
+    dialect = "chat_completions"
+    key_shaped = KEY_SHAPED
 
-    def chat_request(
-        self,
-        messages: Sequence[Message],
-        config: Config,
-        env: Mapping[str, str],
-        tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-    ) -> Union[HttpRequest, LlmError]:
-        """The streaming POST, or the `LlmError` that stops it before anything is sent."""
-        flavor = self.flavor
-        return guarded_request(
-            lambda: build_request(flavor, messages, config, env, tool_results),
-            flavor.label, flavor.api_key_env, env,
-        )
+    quirks: ChatQuirks = ChatQuirks()
+    max_tokens_field: str = "max_completion_tokens"
+    parameter_rules: tuple[ParameterRule, ...] = ()
+    inline_image_types: tuple[str, ...] = ()
+    typed_options: tuple[tuple[str, str], ...] = ()
 
-    def error_from_response(
-        self, status: int, body: bytes, env: Optional[Mapping[str, str]] = None
-    ) -> LlmError:
-        """The error for a non-2xx response.
+    def request_body(self, messages: Sequence[Message], config: Config,
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
+        return build_body(self, messages, config, tool_results)
 
-        `env` is an extension of the protocol: pass the same environment the request was
-        built from and any occurrence of the API key in the body is replaced by
-        "[redacted]" (see chat_completions/errors.py).  Without it the body is mapped as is.
-        """
-        secret = secret_from_env(self.flavor.api_key_env, env)
-        return error_from_response(status, body, self.flavor.quirks, secret)
+    def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
+        return request_headers(key)
 
-    def continues_assistant_prefix(self, config: Config) -> bool:
-        """Whether `config.model` continues a trailing assistant message (the flavor's
-        `prefill_model_prefixes`)."""
-        return config.model.startswith(self.flavor.prefill_model_prefixes) \
-            if self.flavor.prefill_model_prefixes else False
+    def error_from_body(self, status: int, body: bytes) -> LlmError:
+        return error_from_body(status, body, self.label, self.quirks)
+
+    def code_for_status(self, status: int) -> ErrorCode:
+        return self.quirks.code_for_status(status)
+
+    def completion_events(self, body: bytes) -> list[StreamEvent]:
+        return events_from_body(body, self.label, self.quirks)
 
     def normalizer(self) -> Normalizer:
-        """A fresh stream normalizer that knows this flavor's quirks."""
-        return OpenAiChatNormalizer(self.flavor.quirks)
-
-    def events_from_json(self, body: bytes) -> list[StreamEvent]:
-        """Events for a whole (non-streamed) completion: the dialect's JSON mapping
-        (`normalizer.openai_chat_json`), which also turns an unreadable body into an error."""
-        flavor = self.flavor
-        return guarded_events(lambda: events_from_body(body, flavor.quirks), flavor.label)
+        return ChatCompletionsNormalizer(self.label, self.quirks)

@@ -16,9 +16,10 @@ error comes back mapped as usual.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Sequence
 
-from normalizer.values import ErrorCode, Image, ImageSource, LlmError, Message
+from normalizer.values import ErrorCode, Image, ImageSource, Message
+from providers.common.refusal import Refusal
 
 # Where a body field came from, for the message: the fix is in that golem:llm input.
 _FIELD_SOURCES = {
@@ -54,41 +55,39 @@ class ParameterRule:
 
 
 def refuse_parameters(label: str, rules: Sequence[ParameterRule],
-                      body: Mapping[str, Any]) -> Optional[LlmError]:
-    """The error for the first body field a rule refuses for the body's model, or None."""
+                      body: Mapping[str, Any]) -> None:
+    """Refuse the first body field a rule refuses for the body's model."""
     model = body.get("model")
     if not rules or not isinstance(model, str):
-        return None
+        return
     for rule in rules:
         if not rule.covers(model):
             continue
         for field in rule.fields:
             if field in body:
                 source = _FIELD_SOURCES.get(field, f"provider option {field!r}")
-                return LlmError(
-                    ErrorCode.UNSUPPORTED,
+                raise Refusal(
                     f"{label} does not accept {field!r} (set by {source}) for model "
                     f"{model!r}: {rule.reason}; remove it and send again",
+                    ErrorCode.UNSUPPORTED,
                 )
-    return None
 
 
 def refuse_inline_images(label: str, accepted_types: Sequence[str],
-                         messages: Sequence[Message]) -> Optional[LlmError]:
-    """The error for the first inline image whose mime type the provider does not take, or
-    None.  An empty `accepted_types` accepts any type (left to the API).  URL images are
-    not checked: their type is known only to the server that fetches them."""
+                         messages: Sequence[Message]) -> None:
+    """Refuse the first inline image whose mime type the provider does not take.  An empty
+    `accepted_types` accepts any type (left to the API).  URL images are not checked: their
+    type is known only to the server that fetches them."""
     if not accepted_types:
-        return None
+        return
     for index, message in enumerate(messages):
         for part in message.content:
             if not isinstance(part, Image) or not isinstance(part.reference, ImageSource):
                 continue
             mime = part.reference.mime_type.strip().lower()
             if mime not in accepted_types:
-                return LlmError(
-                    ErrorCode.UNSUPPORTED,
+                raise Refusal(
                     f"message {index}: {label} accepts inline images as "
                     f"{', '.join(accepted_types)} only, not {part.reference.mime_type!r}",
+                    ErrorCode.UNSUPPORTED,
                 )
-    return None

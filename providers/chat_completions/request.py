@@ -1,124 +1,95 @@
-"""Assemble the streaming Chat Completions request: URL, headers and compact JSON body.
+"""The streaming Chat Completions request's body and headers (`Provider.build_request`
+assembles them with the key and the URL).
 
-Everything is read from the `env` mapping passed in at call time, never at import (module
-code runs at build time inside the component).  Every refusal is an `LlmError` value returned
-before a request exists, so nothing is sent for input the API could not accept.
+Input the API could not accept is refused (`Refusal`, raised by the converter whose rule
+it breaks) before a request exists, so nothing is sent for it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence, Union
+from typing import Protocol, Sequence
 
-from normalizer.values import Config, LlmError, Message, ToolCall, ToolResult
-from providers.base import HttpRequest
-from providers.chat_completions.flavor import ChatCompletionsFlavor
+from normalizer.values import Config, Message, ToolCall, ToolResult
 from providers.chat_completions.messages import convert_messages
-from providers.chat_completions.options import provider_options
-from providers.chat_completions.refusals import refuse_inline_images, refuse_parameters
+from providers.chat_completions.options import ALWAYS_TYPED, RESERVED
+from providers.chat_completions.refusals import (
+    ParameterRule,
+    refuse_inline_images,
+    refuse_parameters,
+)
 from providers.chat_completions.tool_results import tool_exchange_messages
 from providers.chat_completions.tools import convert_tool_choice, convert_tools
-from providers.common.request_parts import JsonObject, encode_body, endpoint_url, invalid_request
-from providers.common.secrets import api_key
+from providers.common.json_body import JsonObject
+from providers.common.options import provider_options
+from providers.common.refusal import Refusal
 
 
-def build_request(
-    flavor: ChatCompletionsFlavor,
-    messages: Sequence[Message],
-    config: Config,
-    env: Mapping[str, str],
-    tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-) -> Union[HttpRequest, LlmError]:
-    """The POST for `send`/`stream` (no tool results) or `continue`, or why there is none."""
-    key = api_key(env, flavor.api_key_env, flavor.label)
-    if isinstance(key, LlmError):
-        return key
-    body = build_body(flavor, messages, config, tool_results)
-    if isinstance(body, LlmError):
-        return body
-    refusal = refuse_parameters(flavor.label, flavor.parameter_rules, body)
-    if refusal is None:
-        refusal = refuse_inline_images(flavor.label, flavor.inline_image_types, messages)
-    if refusal is not None:
-        return refusal
-    encoded = encode_body(body)
-    if isinstance(encoded, LlmError):
-        return encoded
-    return HttpRequest(
-        method="POST",
-        url=endpoint_url(env, flavor.base_url_env, flavor.default_base_url, flavor.path),
-        headers=request_headers(flavor, env, key),
-        body=encoded,
-    )
+class BodyRules(Protocol):
+    """What the body reads from its provider (a `ChatCompletionsProvider`)."""
+
+    label: str
+    api_key_env: str
+    max_tokens_field: str
+    parameter_rules: tuple[ParameterRule, ...]
+    inline_image_types: tuple[str, ...]
+    typed_options: tuple[tuple[str, str], ...]
 
 
-def request_headers(
-    flavor: ChatCompletionsFlavor, env: Mapping[str, str], key: str
-) -> tuple[tuple[str, str], ...]:
-    """Bearer auth, a JSON body, an SSE answer; plus the flavor's optional headers whose
-    variables are set (unset ones are left out rather than sent empty)."""
-    headers = [
+def request_headers(key: str) -> tuple[tuple[str, str], ...]:
+    """Bearer auth, a JSON body, an SSE answer."""
+    return (
         ("Authorization", f"Bearer {key}"),
         ("Content-Type", "application/json"),
         ("Accept", "text/event-stream"),
-    ]
-    for header, variable in flavor.extra_headers_from_env:
-        value = (env.get(variable) or "").strip()
-        if value:
-            headers.append((header, value))
-    return tuple(headers)
+    )
 
 
 def build_body(
-    flavor: ChatCompletionsFlavor,
+    provider: BodyRules,
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-) -> Union[JsonObject, LlmError]:
+) -> JsonObject:
     """The request body as a JSON object: config first, then provider options, then the
-    streaming fields that the engine depends on and options cannot remove."""
+    streaming fields that the engine depends on and options cannot remove; then what the
+    provider refuses for the body's model, or among the images, is refused."""
     chat_messages = convert_messages(messages)
-    if isinstance(chat_messages, LlmError):
-        return chat_messages
     chat_messages.extend(tool_exchange_messages(tool_results))
     if not chat_messages:
-        return invalid_request("at least one message is required")
+        raise Refusal("at least one message is required")
 
     body: JsonObject = {"model": config.model, "messages": chat_messages}
     set_by_config: dict[str, str] = {}
 
     if config.temperature is not None:
         if not math.isfinite(config.temperature):
-            return invalid_request(
+            raise Refusal(
                 f"config.temperature must be a finite number, got {config.temperature}")
         body["temperature"] = config.temperature
         set_by_config["temperature"] = "config.temperature"
     if config.max_tokens is not None:
-        body[flavor.max_tokens_field] = config.max_tokens
-        for field in {flavor.max_tokens_field, "max_tokens", "max_completion_tokens"}:
+        body[provider.max_tokens_field] = config.max_tokens
+        for field in {provider.max_tokens_field, "max_tokens", "max_completion_tokens"}:
             set_by_config[field] = "config.max-tokens"
     if config.stop_sequences:
         body["stop"] = list(config.stop_sequences)
         set_by_config["stop"] = "config.stop-sequences"
     if config.tools:
-        tools = convert_tools(config.tools)
-        if isinstance(tools, LlmError):
-            return tools
-        body["tools"] = tools
+        body["tools"] = convert_tools(config.tools)
         set_by_config["tools"] = "config.tools"
     tool_choice = convert_tool_choice(config.tool_choice, config.tools)
-    if isinstance(tool_choice, LlmError):
-        return tool_choice
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
 
-    extra = provider_options(config.provider_options, flavor.api_key_env, set_by_config,
-                             flavor.typed_options)
-    if isinstance(extra, LlmError):
-        return extra
+    extra = provider_options(config.provider_options, api_key_env=provider.api_key_env,
+                             set_by_config=set_by_config, reserved=RESERVED,
+                             typed=(*ALWAYS_TYPED, *provider.typed_options))
     stream_options = extra.pop("stream_options", {})
     body.update(extra)
     body["stream"] = True
     body["stream_options"] = {**stream_options, "include_usage": True}
+    refuse_parameters(provider.label, provider.parameter_rules, body)
+    refuse_inline_images(provider.label, provider.inline_image_types, messages)
     return body

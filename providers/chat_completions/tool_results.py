@@ -9,11 +9,10 @@ result, so a failure becomes text the model can read and react to.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 from normalizer.values import ToolCall, ToolResult, ToolSuccess
-
-JsonObject = dict[str, Any]
+from providers.common.json_body import JsonObject
 
 
 def tool_exchange_messages(tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> list[JsonObject]:

@@ -16,50 +16,34 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Union
 
-from normalizer.values import LlmError, ToolDefinition
-from providers.common.request_parts import JsonObject, invalid_request
-from providers.common.tools import convert_each, load_schema, unknown_tool_choice
+from normalizer.values import ToolDefinition
+from providers.common.json_body import JsonObject
+from providers.common.tools import check_tool_choice, convert_each, load_schema
 
 TOOL_CHOICE_MODES = ("auto", "none", "required")
 
 
-def convert_tools(tools: Sequence[ToolDefinition]) -> Union[list[JsonObject], LlmError]:
-    """Function tools in the caller's order, or the error for the first bad definition."""
+def convert_tools(tools: Sequence[ToolDefinition]) -> list[JsonObject]:
+    """Function tools in the caller's order; the first bad definition is refused."""
     return convert_each(tools, _function_tool)
 
 
-def _function_tool(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
+def _function_tool(tool: ToolDefinition) -> JsonObject:
     function: JsonObject = {"name": tool.name}
     if tool.description is not None:
         function["description"] = tool.description
     if tool.parameters_schema.strip():
-        schema = parse_schema(tool)
-        if isinstance(schema, LlmError):
-            return schema
-        function["parameters"] = schema
+        function["parameters"] = load_schema(tool)
     return {"type": "function", "function": function}
-
-
-def parse_schema(tool: ToolDefinition) -> Union[JsonObject, LlmError]:
-    """The tool's JSON Schema as an object; NaN/Infinity are refused as the JSON they are not."""
-    schema = load_schema(tool)
-    if isinstance(schema, LlmError):
-        return schema
-    if not isinstance(schema, dict):
-        return invalid_request(
-            f"tool {tool.name!r}: parameters-schema is not valid JSON: "
-            f"expected a JSON object (a JSON Schema), got {type(schema).__name__}"
-        )
-    return schema
 
 
 def convert_tool_choice(
     choice: Optional[str], tools: Sequence[ToolDefinition]
-) -> Union[str, JsonObject, None, LlmError]:
-    """The `tool_choice` value, `None` to leave it out, or an error for an unknown tool."""
+) -> Union[str, JsonObject, None]:
+    """The `tool_choice` value, or `None` to leave it out; an unknown tool is refused."""
     if choice is None or choice == "":
         return None
     if choice in TOOL_CHOICE_MODES:
         return choice
-    unknown = unknown_tool_choice(choice, tools)
-    return unknown if unknown is not None else {"type": "function", "function": {"name": choice}}
+    check_tool_choice(choice, tools)
+    return {"type": "function", "function": {"name": choice}}

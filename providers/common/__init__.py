@@ -4,10 +4,11 @@ The dialect packages keep everything that is theirs (wire shapes, the key patter
 scrub, reserved option names, schema rules); the mechanics both need live here, one job per
 module:
 
-- `secrets`        the API key: read from the environment, kept out of error values
-- `error_response` a non-2xx response → `LlmError` that never raises and never holds the key
-- `request_parts`  the endpoint URL, strict JSON in, compact JSON out, the refusal value
-- `options`        `provider-options` → typed JSON body fields, with reserved keys refused
-- `tools`          unique tool names, schema text → JSON, a tool-choice that names a tool
-- `guards`         provider methods that turn an unexpected exception into an error value
+- `refusal`      `Refusal`, raised where a rule fails; `Provider.chat_request` turns it into
+                 the error value
+- `secrets`      the API key: read from the environment, kept out of error values
+- `json_body`    the body's type, strict JSON in, compact JSON out
+- `options`      `provider-options` → typed JSON body fields, with reserved keys refused
+- `tools`        unique tool names, schema text → JSON, a tool-choice that names a tool
+- `http_errors`  the words for each code, and the error body kept as valid JSON
 """

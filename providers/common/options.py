@@ -6,8 +6,10 @@ force a string that looks like JSON, quote it: '"42"'.  NaN and Infinity are not
 stay strings, so the body is always valid JSON.  Duplicate keys: the last one wins, like
 JSON objects.
 
-Options reach fields no dialect knows, so they are checked only where a wrong value would
-break the contract rather than the request, by the same rules in both dialects:
+Options reach fields no dialect knows (`top_p`, `seed`, `response_format`, Anthropic's
+`top_k` and `thinking`, OpenRouter's `provider` and `models`, ...), so they are checked only
+where a wrong value would break the contract rather than the request, by the same rules in
+both dialects (each dialect's `options` module lists its reserved and typed keys):
 
 - reserved keys (each dialect's table: `model`, `messages`, `stream`, ...) have their own
   golem:llm input, or the engine depends on them;
@@ -22,10 +24,11 @@ break the contract rather than the request, by the same rules in both dialects:
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence
 
-from normalizer.values import Kv, LlmError
-from providers.common.request_parts import JsonObject, invalid_request, loads_strict
+from normalizer.values import Kv
+from providers.common.refusal import Refusal
+from providers.common.json_body import JsonObject, loads_strict
 
 #: (key, why) pairs reserved in every dialect; a dialect adds its own.
 RESERVED_EVERYWHERE: tuple[tuple[str, str], ...] = (
@@ -47,16 +50,19 @@ _KINDS: Mapping[str, tuple[str, tuple[type, ...]]] = MappingProxyType({
 
 def provider_options(
     options: Sequence[Kv],
+    *,
     api_key_env: str,
     set_by_config: Mapping[str, str],
     reserved: Sequence[tuple[str, str]],
     typed: Sequence[tuple[str, str]] = (),
-) -> Union[JsonObject, LlmError]:
-    """Body fields from the options, or the error for the first one that may not be set.
+) -> JsonObject:
+    """Body fields from the options; the first one that may not be set is refused.
 
-    `set_by_config` maps each body field the config already filled to the config field that
-    filled it, for the conflict message.  `reserved` lists (key, why) pairs; `typed` lists
-    (option, JSON kind) pairs whose values must be of that kind (a later pair wins).
+    `api_key_env` is named in the refusal of a credential-like key; `set_by_config` maps
+    each body field the config already filled to the config field that filled it, for the
+    conflict message.  `reserved` lists (key, why) pairs (the dialect's `options.RESERVED`);
+    `typed` lists (option, JSON kind) pairs whose values must be of that kind (a later pair
+    wins).
     """
     kinds = dict(typed)
     fields: JsonObject = {}
@@ -64,11 +70,11 @@ def provider_options(
         key = option.key
         refusal = _refusal(key, api_key_env, set_by_config, reserved)
         if refusal is not None:
-            return invalid_request(refusal)
+            raise Refusal(refusal)
         value = option_value(option.value)
         kind = kinds.get(key)
         if kind is not None and not _is_kind(value, kind):
-            return invalid_request(
+            raise Refusal(
                 f"provider option {key!r} must be {_KINDS[kind][0]}, got {option.value!r}")
         fields[key] = value
     return fields
@@ -84,7 +90,7 @@ def option_value(text: str) -> Any:
 
 def _is_kind(value: Any, kind: str) -> bool:
     if kind not in _KINDS:
-        return True  # an unknown kind in a flavour table constrains nothing
+        return True  # an unknown kind in a provider's typed_options constrains nothing
     if isinstance(value, bool) and kind != "boolean":
         return False  # bool is an int in Python, never a number in JSON
     return isinstance(value, _KINDS[kind][1])

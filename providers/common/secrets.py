@@ -9,21 +9,22 @@ key *looks like* differs per API, so each dialect passes its own `key_shaped` pa
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional, Union
+from typing import Mapping, Optional
 
 from normalizer.values import ErrorCode, LlmError
+from providers.common.refusal import Refusal
 
 REDACTED = "[redacted]"
 
 
-def api_key(env: Mapping[str, str], api_key_env: str, label: str) -> Union[str, LlmError]:
-    """The key, stripped, or an authentication error that names the variable to set, since
-    that is the fix (and a missing key then costs no round trip)."""
+def api_key(env: Mapping[str, str], api_key_env: str, label: str) -> str:
+    """The key, stripped; a missing one is refused as an authentication failure that names
+    the variable to set, since that is the fix (and it then costs no round trip)."""
     key = (env.get(api_key_env) or "").strip()
     if not key:
-        return LlmError(
-            ErrorCode.AUTHENTICATION_FAILED,
+        raise Refusal(
             f"{api_key_env} is not set: set it in the environment to your {label} API key",
+            ErrorCode.AUTHENTICATION_FAILED,
         )
     return key
 

@@ -17,7 +17,7 @@ from runtime.cli.local_emulator import EMULATOR_KEY, start_emulator
 from runtime.cli.printing import print_chat_event, print_event
 from runtime.golem.worker import GolemHost
 from runtime.host import LlmInstance
-from runtime.providers_env import PROVIDERS
+from providers import PROVIDERS
 
 
 def image_part(spec: str) -> v.Image:

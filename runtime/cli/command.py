@@ -9,7 +9,7 @@
     golem-llm demo
 
 `chat` runs the component in wasmtime and streams the answer as it arrives.  Against the
-real API it needs the provider's key in the environment (e.g. OPENAI_API_KEY); with
+real API it needs the provider's key in the environment (its `api_key_env`); with
 `--emulator` it starts the local provider emulator and points the component at it.  The
 durable component runs as an emulated Golem worker (runtime/golem/): its oplog is kept in
 memory, or in `--oplog FILE`, which `golem-llm oplog FILE` prints.
@@ -23,7 +23,7 @@ from typing import Optional
 from runtime.cli.chat import cmd_chat
 from runtime.cli.demo import cmd_demo
 from runtime.cli.oplog import cmd_oplog
-from runtime.providers_env import PROVIDERS
+from providers import PROVIDERS
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -26,7 +26,7 @@ from runtime.cli.printing import print_event
 from runtime.emulator.scenario import Scenario
 from runtime.golem import CrashPlan, GolemHost, InjectedCrash, open_oplog
 from runtime.golem.oplog_view import write_text
-from runtime.providers_env import PROVIDERS
+from providers import PROVIDERS
 
 # Kept after the demo (ignored by git) so `golem-llm oplog` can print it again.
 DEMO_DIR = ROOT / ".cache" / "demo"

@@ -1,5 +1,6 @@
-"""A local emulator of LLM provider HTTP APIs: OpenAI chat completions, Anthropic Messages,
-xAI Grok and OpenRouter, each with its own wire format, behind one dialect protocol.
+"""A local emulator of LLM provider HTTP APIs: every provider in the registry, each with its
+own wire format (a renderer per wire dialect, a flavour per provider with habits of its
+own), behind one dialect protocol.
 
 It is a real HTTP/1.1 server on loopback that answers with scripted `Scenario`s, so the
 components' wasi:http clients, the native library and the CLI demo exercise real sockets,
@@ -7,12 +8,12 @@ chunked streams, slow and truncated bodies and provider error shapes.  Stdlib on
 natively, never inside a component.
 """
 
-from runtime.emulator.anthropic_dialect import AnthropicDialect
+from runtime.emulator.anthropic_messages import AnthropicMessagesDialect
+from runtime.emulator.chat_completions import ChatCompletionsDialect
 from runtime.emulator.dialect import Dialect
-from runtime.emulator.dialects import all_dialects
-from runtime.emulator.openai_dialect import OpenAIDialect
-from runtime.emulator.openrouter_dialect import OpenRouterDialect
-from runtime.emulator.xai_dialect import XAIDialect
+from runtime.emulator.dialects import all_dialects, dialect_for
+from runtime.emulator.grok import GrokDialect
+from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import RenderContext, Response
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
@@ -20,11 +21,12 @@ from runtime.emulator.scenarios import BUILTIN_SCENARIOS, builtin
 from runtime.emulator.server import EmulatorServer, RecordedRequest
 
 __all__ = [
-    "AnthropicDialect",
+    "AnthropicMessagesDialect",
     "BUILTIN_SCENARIOS",
+    "ChatCompletionsDialect",
     "Dialect",
     "EmulatorServer",
-    "OpenAIDialect",
+    "GrokDialect",
     "OpenRouterDialect",
     "RecordedRequest",
     "RenderContext",
@@ -34,7 +36,7 @@ __all__ = [
     "ScriptedToolCall",
     "ToolResult",
     "ToolSpec",
-    "XAIDialect",
     "all_dialects",
+    "dialect_for",
     "builtin",
 ]

@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     print(server.base_url, flush=True)
-    print(f"emulator: OpenAI chat completions at {server.base_url}/chat/completions; "
-          f"set model to one of {', '.join(sorted(BUILTIN_SCENARIOS))} for a scripted "
-          "answer, anything else for the auto answer. Ctrl-C stops.", file=sys.stderr, flush=True)
+    served = "; ".join(f"{d.name} at {server.origin}{d.path}" for d in server.dialects)
+    print(f"emulator: {served}; set model to one of {', '.join(sorted(BUILTIN_SCENARIOS))} "
+          "for a scripted answer, anything else for the auto answer. Ctrl-C stops.",
+          file=sys.stderr, flush=True)
     try:
         while not done.wait(0.5):
             pass

@@ -1,17 +1,27 @@
-"""The contract a provider dialect fulfils, so Anthropic, Grok and OpenRouter plug in next to
-OpenAI: a path, an auth check, a request parser, a renderer and an error shape."""
+"""The contract a provider's API fulfils in the emulator: a path, an auth check, a request
+parser, a renderer and an error shape.  One class per wire dialect (chat_completions.py,
+anthropic_messages.py) renders it; a provider with habits of its own has a flavour file named
+for it (grok.py, openrouter.py)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Protocol
 
+from providers import PROVIDERS
 from runtime.emulator.request_view import RequestView
 from runtime.emulator.response import RenderContext, Response
 from runtime.emulator.scenario import Scenario
 
 
+def served_path(provider: str) -> str:
+    """Where the emulator serves the API of the registry's `provider`: its
+    `emulator_prefix` plus its endpoint `path` (`providers/<provider>.py`)."""
+    entry = PROVIDERS[provider]
+    return entry.emulator_prefix + entry.path
+
+
 class Dialect(Protocol):
-    #: Short name ("openai", "anthropic", ...).
+    #: The provider it stands in for ("openai", "anthropic", ...), as the registry names it.
     name: str
     #: The request path this dialect answers, e.g. "/v1/chat/completions".
     path: str

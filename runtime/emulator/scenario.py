@@ -1,9 +1,10 @@
 """What the emulator answers, independent of any provider's wire format.
 
 A `Scenario` says *what* the model "says" (text, tool calls, finish reason, usage) and *how*
-the bytes travel (errors, truncation, pacing, write sizes).  A dialect (openai_dialect.py,
-and later Anthropic, Grok, OpenRouter) renders it into that provider's HTTP answer, so one
-scripted scenario exercises every provider's client the same way.
+the bytes travel (errors, truncation, pacing, write sizes).  Each provider's dialect
+(chat_completions.py, anthropic_messages.py, and the flavours grok.py and openrouter.py)
+renders it into that provider's HTTP answer, so one scripted scenario exercises every
+provider's client the same way.
 
 Finish reasons use the normalized names (`stop`, `length`, `tool_calls`, `content_filter`);
 each dialect maps them to its own (Anthropic: `end_turn`, `max_tokens`, `tool_use`,

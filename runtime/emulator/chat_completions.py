@@ -1,4 +1,5 @@
-"""OpenAI Chat Completions (`POST /v1/chat/completions`), rendered as the real API does.
+"""The Chat Completions dialect (OpenAI's `POST /v1/chat/completions`), rendered as OpenAI's
+API does; the OpenAI-compatible providers' flavours (grok.py, openrouter.py) build on it.
 
 Streams are `data: <chunk>\\n\\n` events ending with `data: [DONE]`: a first chunk with the
 role, content deltas, tool calls whose `id`/`type`/`name` come only on each index's first
@@ -14,9 +15,10 @@ Dialect knobs in `Scenario.extra`: `obfuscation` (bool, default True: add OpenAI
 N-th answer delta, an SSE event of a type no client knows).
 
 OpenAI-compatible servers reuse this class: the stream's habits come from a `ChatWire` table
-(`wire`, chat_wire.py) and the shapes that really differ (error bodies, the plain answer's
-message, usage) from the hook methods at the end, which xai_dialect.py and
-openrouter_dialect.py override.
+(`wire`; OpenAI's are its defaults) and the shapes that really differ (error bodies, the
+plain answer's message, usage) from the hook methods at the end, which each provider's
+flavour (grok.py, openrouter.py) overrides.  Where the API is served comes from the
+provider's file (`providers/<provider>.py`: `emulator_prefix` plus `path`).
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
 
 from runtime.emulator.auth import bearer_token, mask_key
-from runtime.emulator.chat_wire import OPENAI_WIRE, ChatWire
+from runtime.emulator.dialect import served_path
 from runtime.emulator.request_fields import as_list, last_user_content, mappings, strings, token_limit
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
@@ -44,6 +47,52 @@ from runtime.emulator.response import (
 )
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.tokens import count_words, estimate_tokens
+
+RoleStyle = Literal["opening_chunk", "first_delta", "every_delta"]
+
+
+@dataclass(frozen=True)
+class ChatWire:
+    """Stream habits of one server; every default is OpenAI's.
+
+    role: where `"role": "assistant"` goes.  "opening_chunk" (OpenAI): a first chunk of its
+        own, `{"role", "content": "", "refusal": null}` (holding the first tool call's
+        opener when there is no text); "first_delta" (xAI): added to the first delta that
+        carries something; "every_delta" (OpenRouter): every delta repeats the role next to
+        `content` (`""`, or `null` beside tool calls).
+    logprobs: each choice carries `"logprobs": null` (xAI leaves the key out).
+    null_finish_reason: intermediate chunks carry `"finish_reason": null` (xAI leaves the
+        key out until the finish).
+    native_finish_reason: OpenRouter's `native_finish_reason` next to every finish_reason.
+    whole_tool_calls: each tool call arrives complete in one chunk, id, name and all the
+        arguments (xAI), instead of an opener followed by argument fragments.
+    reasoning_key: the delta key that streams `Scenario.reasoning` (`reasoning_content` for
+        xAI, `reasoning` for OpenRouter); None = reasoning is not sent (OpenAI's chat
+        completions never show it).
+    usage_always: usage arrives whether or not the request set
+        `stream_options.include_usage` (OpenRouter).
+    usage_null_on_chunks: with `include_usage`, every chunk but the last carries
+        `"usage": null` (OpenAI).
+    finish_in_usage_chunk: the usage chunk repeats the finish choice instead of
+        `"choices": []` (OpenRouter, recorded).
+    obfuscation: OpenAI's random `obfuscation` padding field (unless the request or the
+        scenario turns it off).
+    comment: an SSE comment line the server sends before the first data line
+        (`: OPENROUTER PROCESSING`); empty = none.
+    """
+
+    role: RoleStyle = "opening_chunk"
+    logprobs: bool = True
+    null_finish_reason: bool = True
+    native_finish_reason: bool = False
+    whole_tool_calls: bool = False
+    reasoning_key: str | None = None
+    usage_always: bool = False
+    usage_null_on_chunks: bool = True
+    finish_in_usage_chunk: bool = False
+    obfuscation: bool = True
+    comment: str = ""
+
 
 API_KEYS_URL = "https://platform.openai.com/account/api-keys"
 MISSING_KEY_MESSAGE = (
@@ -100,14 +149,16 @@ def error_object(message: str, type: str, code: str | None = None, param: str | 
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
-class OpenAIDialect:
-    """Renders scenarios as OpenAI Chat Completions answers."""
+class ChatCompletionsDialect:
+    """Renders scenarios as Chat Completions answers: OpenAI's, unless a flavour subclass
+    states another server's habits.  `provider` names the registry entry this dialect
+    stands in for; `path` overrides where it is served."""
 
-    name = "openai"
-    wire: ChatWire = OPENAI_WIRE
+    wire: ChatWire = ChatWire()
 
-    def __init__(self, path: str = "/v1/chat/completions") -> None:
-        self.path = path
+    def __init__(self, provider: str = "openai", path: str | None = None) -> None:
+        self.name = provider
+        self.path = path if path is not None else served_path(provider)
 
     # -- auth and errors ---------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 A normalizer is a sans-IO state machine: SSE events in, golem:llm stream events out.  The
 response decoder (providers/response_decoder.py) drives it and guarantees the stream-level
-rules (one terminal event, nothing after it); the normalizer knows only its dialect.
+rules (one terminal event, nothing after it); the normalizer knows only its dialect
+(`chat_completions/stream.py`, `anthropic_messages/stream.py`) and the provider's quirks.
 """
 
 from __future__ import annotations

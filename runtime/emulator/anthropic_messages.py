@@ -1,4 +1,4 @@
-"""Anthropic Messages (`POST /v1/messages`), rendered as the real API does.
+"""The Anthropic Messages dialect (`POST /v1/messages`), rendered as Anthropic's API does.
 
 Shapes follow recorded claude-sonnet-4 / haiku-4.5 traffic and the SDK's types
 (reference/providers.md §2):
@@ -50,6 +50,7 @@ import uuid
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from runtime.emulator.dialect import served_path
 from runtime.emulator.request_fields import as_list, last_user_content, mappings, strings, token_limit
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
@@ -128,13 +129,13 @@ def event_bytes(obj: Mapping[str, Any], pad: bool = False) -> bytes:
     return b"event: " + str(obj["type"]).encode() + b"\ndata: " + data + b"\n\n"
 
 
-class AnthropicDialect:
-    """Renders scenarios as Anthropic Messages answers."""
+class AnthropicMessagesDialect:
+    """Renders scenarios as Anthropic Messages answers.  `provider` names the registry entry
+    this dialect stands in for; `path` overrides where it is served."""
 
-    name = "anthropic"
-
-    def __init__(self, path: str = "/v1/messages") -> None:
-        self.path = path
+    def __init__(self, provider: str = "anthropic", path: str | None = None) -> None:
+        self.name = provider
+        self.path = path if path is not None else served_path(provider)
 
     # -- auth and errors ---------------------------------------------------------------
 

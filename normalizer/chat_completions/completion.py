@@ -5,8 +5,8 @@ same events a stream would give (one text delta, one tool-call delta, `Finish`) 
 one accumulator produce the answer, so `send` stays "the stream, drained" even then; the
 non-streamed fixtures run through the same path.
 
-The metadata, usage and tool-call rules are the streaming normalizer's (shared helpers), so
-a streamed and a non-streamed answer give equal values.  The deprecated `message.function_call`
+The metadata, usage and tool-call rules are the streaming normalizer's (`metadata`, `usage`,
+`content`), so a streamed and a non-streamed answer give equal values.  The deprecated `message.function_call`
 is returned as a tool call with the synthetic id `call_<position>` (it has no id of its own),
 and its finish_reason `function_call` maps to TOOL_CALLS.
 """
@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from normalizer.chat_quirks import OPENAI_QUIRKS, ChatQuirks
-from normalizer.openai_chat import finish_tool_call, metadata_from_openai, text_of_content
-from normalizer.openai_error import error_from_chunk, is_error_chunk
+from normalizer.chat_completions.content import finish_tool_call, text_of_content
+from normalizer.chat_completions.errors import error_from_chunk, is_error_chunk
+from normalizer.chat_completions.metadata import response_metadata
+from normalizer.chat_completions.quirks import ChatQuirks
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -60,13 +61,14 @@ def _tool_calls_of(message: dict) -> list[ToolCall]:
     return calls
 
 
-def events_from_completion(body: Any, quirks: ChatQuirks = OPENAI_QUIRKS) -> list[StreamEvent]:
-    """The stream events equivalent to one parsed chat-completion body; always ends with
-    exactly one terminal event (`Finish` or `LlmError`)."""
+def events_from_completion(body: Any, label: str,
+                           quirks: ChatQuirks = ChatQuirks()) -> list[StreamEvent]:
+    """The stream events equivalent to one parsed chat-completion body from the provider
+    `label` names; always ends with exactly one terminal event (`Finish` or `LlmError`)."""
     if not isinstance(body, dict):
         return [LlmError(ErrorCode.INTERNAL_ERROR, "malformed response: not a JSON object")]
     if is_error_chunk(body):
-        return [error_from_chunk(body, quirks=quirks)]
+        return [error_from_chunk(body, label, quirks)]
     choices = body.get("choices")
     choice = None
     if isinstance(choices, list):
@@ -76,7 +78,7 @@ def events_from_completion(body: Any, quirks: ChatQuirks = OPENAI_QUIRKS) -> lis
                 break
     if choice is None:
         return [LlmError(ErrorCode.INTERNAL_ERROR,
-                         f"malformed response: {quirks.label} returned no choices")]
+                         f"malformed response: {label} returned no choices")]
     message = choice.get("message")
     if not isinstance(message, dict):
         message = {}
@@ -95,7 +97,7 @@ def events_from_completion(body: Any, quirks: ChatQuirks = OPENAI_QUIRKS) -> lis
     if raw_finish == "error" and quirks.error_finish_is_error:
         return out + [
             LlmError(ErrorCode.INTERNAL_ERROR,
-                     f'{quirks.label} returned finish_reason "error" (the answer is incomplete)',
+                     f'{label} returned finish_reason "error" (the answer is incomplete)',
                      json.dumps({"finish_reason": "error",
                                  "native_finish_reason": choice.get("native_finish_reason")}))
         ]
@@ -108,26 +110,23 @@ def events_from_completion(body: Any, quirks: ChatQuirks = OPENAI_QUIRKS) -> lis
                 break
     native = choice.get("native_finish_reason")
     usage = body.get("usage")
-    out.append(
-        Finish(
-            metadata_from_openai(
-                body,
-                raw_finish,
-                usage if isinstance(usage, dict) else None,
-                quirks,
-                str(native) if native is not None else None,
-                reasoning,
-            )
-        )
-    )
+    out.append(Finish(response_metadata(
+        body,
+        raw_finish=raw_finish,
+        usage=usage if isinstance(usage, dict) else None,
+        quirks=quirks,
+        native_finish=str(native) if native is not None else None,
+        reasoning=reasoning,
+    )))
     return out
 
 
-def events_from_body(body: bytes, quirks: ChatQuirks = OPENAI_QUIRKS) -> list[StreamEvent]:
+def events_from_body(body: bytes, label: str,
+                     quirks: ChatQuirks = ChatQuirks()) -> list[StreamEvent]:
     """`events_from_completion` for the raw bytes of a 2xx `application/json` response."""
     try:
         parsed = json.loads(body)
     except ValueError as exc:
         return [LlmError(ErrorCode.INTERNAL_ERROR,
-                         f"malformed {quirks.label} response body ({exc}): {body[:200]!r}")]
-    return events_from_completion(parsed, quirks)
+                         f"malformed {label} response body ({exc}): {body[:200]!r}")]
+    return events_from_completion(parsed, label, quirks)

@@ -1,24 +1,27 @@
-"""The differences between OpenAI-compatible chat-completions servers, as one small table.
+"""How an OpenAI-compatible server differs from OpenAI's Chat Completions: the types.
 
 OpenAI, xAI Grok and OpenRouter speak the same wire dialect with a handful of deviations
-(reference/providers.md §3–§5).  Rather than three normalizers, there is one
-(`openai_chat.OpenAiChatNormalizer`) that reads this table, so a provider module states its
-quirks by name instead of forking the parsing code.  Every field defaults to OpenAI's
-behaviour; a field that is harmless for OpenAI (e.g. knowing OpenRouter's reasoning key)
-stays on by default.
+(reference/providers.md §3–§5).  Rather than three normalizers there is one
+(`stream.ChatCompletionsNormalizer`) that reads a `ChatQuirks` value, so a provider states
+its quirks by name instead of forking the parsing code.  The values are each provider's own
+and live in its file (`providers/grok.py`, `providers/openrouter.py`, ...).  Every field
+defaults to OpenAI's behaviour; a field that is harmless for OpenAI (knowing OpenRouter's
+reasoning key) stays on by default.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
+from normalizer.errors import code_from_status
 from normalizer.values import ErrorCode
 
 
 @dataclass(frozen=True)
 class StatusRule:
     """How a server means one HTTP status differently from the shared table
-    (`normalizer.error_codes.code_from_status`).
+    (`normalizer.errors.code_from_status`).
 
     The rule also applies to the same number given as `code` in an in-band error object,
     because OpenRouter uses its HTTP statuses there.
@@ -41,8 +44,6 @@ class StatusRule:
 class ChatQuirks:
     """How one OpenAI-compatible server differs from OpenAI's chat-completions API.
 
-    label:
-        The provider's name in error messages ("OpenAI returned HTTP 401 ...").
     reasoning_fields:
         Delta / message keys that carry reasoning text (xAI and vLLM `reasoning_content`,
         OpenRouter `reasoning`).  The normalizer never reads them into the answer's text: only
@@ -74,7 +75,6 @@ class ChatQuirks:
         message and its `code` string.
     """
 
-    label: str = "OpenAI"
     reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
     reasoning_in_metadata: bool = False
     usage_completion_excludes_reasoning: bool = False
@@ -83,63 +83,28 @@ class ChatQuirks:
     status_rules: tuple[StatusRule, ...] = ()
     auth_error_phrases: tuple[str, ...] = ()
 
-    def status_rule(self, status: int) -> StatusRule | None:
+    def status_rule(self, status: int) -> Optional[StatusRule]:
         """The rule for `status`, or None when the shared table applies."""
         for rule in self.status_rules:
             if rule.status == status:
                 return rule
         return None
 
+    def code_for_status(self, status: int) -> ErrorCode:
+        """The golem:llm code for an HTTP status (or a numeric in-band code) from this
+        server: its own rule, else the shared table."""
+        rule = self.status_rule(status)
+        return rule.code if rule is not None else code_from_status(status)
 
-OPENAI_QUIRKS = ChatQuirks()
-"""OpenAI itself: the defaults."""
-
-XAI_QUIRKS = ChatQuirks(
-    label="xAI",
-    usage_completion_excludes_reasoning=True,
-    auth_error_phrases=(
-        "incorrect api key",
-        "invalid api key",
-        "no api key",
-        "missing api key",
-        "valid authentication credentials",
-    ),
-    status_rules=(
-        StatusRule(
-            410, ErrorCode.UNSUPPORTED, "gone",
-            "xAI retired this feature (Live Search's search_parameters answers 410); "
-            "use the Agent Tools API instead.",
-        ),
-    ),
-)
-"""xAI Grok (reference §4): whole tool calls per chunk, absent `finish_reason` keys and empty
-deltas need no flag (the normalizer handles them for every server).  What differs is the
-usage arithmetic, the wrong-key 400, and 410 for retired features.  Its flat error body
-(`{"code": "<gRPC status words>", "error": "<message>"}`) is read by the shared error
-mapping, which accepts every shape."""
-
-OPENROUTER_QUIRKS = ChatQuirks(
-    label="OpenRouter",
-    metadata_fields=("model", "system_fingerprint", "provider"),
-    status_rules=(
-        StatusRule(
-            402, ErrorCode.RATE_LIMIT_EXCEEDED, "insufficient credits",
-            "OpenRouter account has insufficient credits for this request; add credits at "
-            "https://openrouter.ai/settings/credits or lower max-tokens (retrying will not "
-            "help until then).",
-        ),
-        StatusRule(403, ErrorCode.INVALID_REQUEST, "flagged by moderation",
-                   "the input was flagged by the model's moderation."),
-        StatusRule(408, ErrorCode.INTERNAL_ERROR, "timed out"),
-        StatusRule(502, ErrorCode.INTERNAL_ERROR, "upstream provider error"),
-        StatusRule(503, ErrorCode.INTERNAL_ERROR, "no provider available"),
-    ),
-)
-"""OpenRouter (reference §5): repeated finish_reason, `: OPENROUTER PROCESSING` comments and
-in-band errors are handled for every server; the upstream provider's name is worth keeping.
-
-Status decisions (§5.3): 402 (no credits) is `rate-limit-exceeded`, the code OpenAI's
-exhausted quota (429 `insufficient_quota`) already gets, so one caller policy ("usage limit
-reached") covers both; the message says that waiting does not help.  403 is OpenRouter's
-moderation refusal, not a credentials problem, so `invalid-request`.  408 is an upstream
-timeout, so `internal-error` like the other transient server-side failures."""
+    def refine(self, code: ErrorCode, *texts: object) -> ErrorCode:
+        """An invalid-request or unknown error whose message or code string (`texts`)
+        carries one of the authentication phrases is an authentication failure on this
+        server (xAI's wrong-key 400); any other code is kept."""
+        if code not in (ErrorCode.INVALID_REQUEST, ErrorCode.UNKNOWN) or not self.auth_error_phrases:
+            return code
+        for text in texts:
+            if isinstance(text, str) and text:
+                lowered = text.lower()
+                if any(phrase in lowered for phrase in self.auth_error_phrases):
+                    return ErrorCode.AUTHENTICATION_FAILED
+        return code

@@ -1,7 +1,8 @@
-"""xAI Grok Chat Completions (`POST /xai/v1/chat/completions`), rendered as xAI's API does.
+"""Grok's flavour of the Chat Completions dialect, rendered as xAI's API does (served where
+`providers/grok.py` says: its `emulator_prefix` plus its `path`).
 
 The stream is OpenAI's with xAI's habits (reference/providers.md §4, recorded grok-3-mini,
-grok-4-fast and grok-code-fast traffic), stated in `XAI_WIRE`:
+grok-4-fast and grok-code-fast traffic), stated in `GrokDialect.wire`:
 
 - the role rides on the first delta (`{"content": "Olá", "role": "assistant"}`), no
   separate opening chunk, no `logprobs`, and no `finish_reason` key until the finish;
@@ -29,8 +30,7 @@ import uuid
 from typing import Any, Mapping
 
 from runtime.emulator.auth import bearer_token
-from runtime.emulator.chat_wire import XAI_WIRE, ChatWire
-from runtime.emulator.openai_dialect import OpenAIDialect
+from runtime.emulator.chat_completions import ChatCompletionsDialect, ChatWire
 from runtime.emulator.request_view import RequestView
 from runtime.emulator.response import RenderContext, Response
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
@@ -104,14 +104,21 @@ def flat_error(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "error": message}
 
 
-class XAIDialect(OpenAIDialect):
+class GrokDialect(ChatCompletionsDialect):
     """Renders scenarios as xAI Grok Chat Completions answers."""
 
-    name = "xai"
-    wire: ChatWire = XAI_WIRE
+    wire = ChatWire(
+        role="first_delta",
+        logprobs=False,
+        null_finish_reason=False,
+        whole_tool_calls=True,
+        reasoning_key="reasoning_content",
+        usage_null_on_chunks=False,
+        obfuscation=False,
+    )
 
-    def __init__(self, path: str = "/xai/v1/chat/completions") -> None:
-        super().__init__(path)
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__("grok", path)
 
     # -- auth and errors ---------------------------------------------------------------
 

@@ -1,10 +1,11 @@
-"""What every dialect's HTTP error mapping says the same way: the words for each code, and
+"""What both dialects' HTTP error mappings say the same way: the words for each code, and
 the body kept as `provider_error_json`.
 
-The status decides the code for every provider (`error_codes`), so the phrase shown for it
-("rate limit exceeded") is the same too; and `provider_error_json` must always be valid JSON,
-so a body that is not JSON (a proxy's HTML page) is kept inside a small JSON object, cut to a
-size that keeps the oplog small.  Where each dialect finds the message stays in its module.
+The status decides the code for every provider (`normalizer.errors.code_from_status`), so
+the phrase shown for it ("rate limit exceeded") is the same too; and `provider_error_json`
+must always be valid JSON, so a body that is not JSON (a proxy's HTML page) is kept inside a
+small JSON object, cut to a size that keeps the oplog small.  Where each dialect finds the
+message in a body stays in its `errors` module.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from types import MappingProxyType
 from typing import Mapping
 
 from normalizer.values import ErrorCode
-
-#: Characters of a body shown in a message when no message could be found in it.
-BODY_SNIPPET = 300
 
 #: Characters of a non-JSON body kept in `provider_error_json`.
 RAW_BODY_KEPT = 2000

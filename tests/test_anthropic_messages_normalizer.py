@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.anthropic_error import error_code_from_type, error_from_body, error_from_event
-from normalizer.anthropic_json import events_from_body, events_from_message
-from normalizer.anthropic_stop_reason import finish_reason_from_anthropic
-from normalizer.anthropic_stream import AnthropicNormalizer, usage_from_anthropic
+from normalizer.anthropic_messages.completion import events_from_body, events_from_message
+from normalizer.anthropic_messages.errors import error_code_from_type, error_from_event
+from normalizer.anthropic_messages.finish_reason import map_finish_reason
+from normalizer.anthropic_messages.usage import convert_usage
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -28,7 +28,10 @@ from normalizer.values import (
     Usage,
     is_terminal,
 )
+from providers import PROVIDERS
 from sse.events import SseEvent
+
+ANTHROPIC = PROVIDERS["anthropic"]
 
 MSG_ID = "msg_01PSvJdjd5keNSD63VHjYzex"
 MODEL = "claude-sonnet-4-20250514"
@@ -87,7 +90,7 @@ PING = SseEvent('{"type": "ping"}', "ping")
 
 
 def run(events: list[SseEvent], call_end: bool = True) -> list:
-    normalizer = AnthropicNormalizer()
+    normalizer = ANTHROPIC.normalizer()
     out: list = []
     for event in events:
         out.extend(normalizer.feed(event))
@@ -148,7 +151,7 @@ def test_plain_text_stream_gives_text_deltas_then_one_finish() -> None:
 
 
 def test_text_is_passed_on_at_once_not_at_the_end() -> None:
-    normalizer = AnthropicNormalizer()
+    normalizer = ANTHROPIC.normalizer()
     assert normalizer.feed(start()) == []
     assert normalizer.feed(text_block(0)) == []
     assert normalizer.feed(text(0, "Olá")) == [StreamDelta(content=(Text("Olá"),))]
@@ -173,9 +176,9 @@ def test_message_delta_input_tokens_and_cache_tokens_count_as_input() -> None:
 
 
 def test_usage_helper_without_input_or_output() -> None:
-    assert usage_from_anthropic({"output_tokens": 3}) == Usage(None, 3, None)
-    assert usage_from_anthropic({"input_tokens": 3}) == Usage(3, None, None)
-    assert usage_from_anthropic({"input_tokens": True, "output_tokens": "2"}) == Usage()
+    assert convert_usage({"output_tokens": 3}) == Usage(None, 3, None)
+    assert convert_usage({"input_tokens": 3}) == Usage(3, None, None)
+    assert convert_usage({"input_tokens": True, "output_tokens": "2"}) == Usage()
 
 
 def test_text_in_the_block_start_itself_is_not_lost() -> None:
@@ -213,7 +216,7 @@ def test_stop_sequence_is_kept_in_metadata() -> None:
     ("a_reason_from_the_future", FinishReason.OTHER),
 ])
 def test_stop_reasons_map_and_the_raw_value_is_kept(raw: str, expected: FinishReason) -> None:
-    assert finish_reason_from_anthropic(raw) is expected
+    assert map_finish_reason(raw) is expected
     finish = only_finish(run(text_stream("x", stop_reason=raw)))
     assert finish.metadata.finish_reason is expected
     assert metadata_json(finish)["stop_reason"] == raw
@@ -227,7 +230,7 @@ def test_message_stop_without_any_stop_reason_still_finishes() -> None:
 
 
 def test_exactly_one_finish_and_nothing_after_it() -> None:
-    normalizer = AnthropicNormalizer()
+    normalizer = ANTHROPIC.normalizer()
     out: list = []
     for event in text_stream("a"):
         out.extend(normalizer.feed(event))
@@ -241,7 +244,7 @@ def test_exactly_one_finish_and_nothing_after_it() -> None:
 
 
 def test_tool_call_is_emitted_whole_when_its_block_stops() -> None:
-    normalizer = AnthropicNormalizer()
+    normalizer = ANTHROPIC.normalizer()
     feed = [start(), text_block(0), text(0, "I'll add."), block_stop(0),
             tool_block(1, "toolu_1", "add"), args(1, ""), args(1, '{"a": 2'), args(1, ', "b"'),
             args(1, ": 3}")]
@@ -417,7 +420,7 @@ def test_padded_json_is_accepted() -> None:
 def test_error_event_mid_stream_ends_it_with_the_right_code(error_type: str, code: ErrorCode) -> None:
     assert error_code_from_type(error_type) is code
     body = {"type": "error", "error": {"type": error_type, "message": "Overloaded"}}
-    normalizer = AnthropicNormalizer()
+    normalizer = ANTHROPIC.normalizer()
     out: list = []
     for event in [start(), text_block(0), text(0, "Partial"), SseEvent(json.dumps(body), "error")]:
         out.extend(normalizer.feed(event))
@@ -448,7 +451,7 @@ def test_error_recognised_by_data_type_or_by_event_name() -> None:
 
 
 def test_error_from_event_on_an_empty_object() -> None:
-    error = error_from_event({})
+    error = error_from_event({}, "Anthropic")
     assert error.code is ErrorCode.UNKNOWN and "no message given" in error.message
 
 
@@ -513,7 +516,7 @@ _JSON = st.recursive(
 def test_any_event_sequence_ends_in_exactly_one_terminal_event(sequence: list) -> None:
     """Never an exception, never two terminal events, never anything after one, and always
     one at the end (a finish, or an error for a truncated stream)."""
-    normalizer = AnthropicNormalizer()
+    normalizer = ANTHROPIC.normalizer()
     out: list = []
     for name, payload in sequence:
         data = payload if isinstance(payload, str) else json.dumps(payload)
@@ -540,7 +543,7 @@ def test_http_error_bodies_map_by_status(status: int, error_type: str, code: Err
                                          phrase: str) -> None:
     body = json.dumps({"type": "error", "error": {"type": error_type, "message": f"it broke {status}"},
                        "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"}).encode()
-    error = error_from_body(status, body)
+    error = ANTHROPIC.error_from_response(status, body)
     assert error.code is code
     assert error.message == (f"Anthropic returned HTTP {status} ({phrase}): {error_type}: "
                              f"it broke {status} (request req_011CSHoEeqs5C35K2UUqR7Fy)")
@@ -551,7 +554,7 @@ def test_cloudflare_html_413_is_read_cleanly() -> None:
     page = (b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
             b"<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>cloudflare"
             b"</center>\r\n</body>\r\n</html>\r\n")
-    error = error_from_body(413, page)
+    error = ANTHROPIC.error_from_response(413, page)
     assert error.code is ErrorCode.INVALID_REQUEST
     assert error.message == "Anthropic returned HTTP 413 (invalid request): 413 Request Entity Too Large"
     kept = json.loads(error.provider_error_json)
@@ -568,7 +571,7 @@ def test_cloudflare_html_413_is_read_cleanly() -> None:
     (b"\xff\xfe not utf-8", "not utf-8"),
 ])
 def test_odd_error_bodies_still_give_a_message_and_valid_json(body: bytes, shown: str) -> None:
-    error = error_from_body(502, body)
+    error = ANTHROPIC.error_from_response(502, body)
     assert error.code is ErrorCode.INTERNAL_ERROR
     assert shown in error.message
     json.loads(error.provider_error_json)
@@ -593,7 +596,7 @@ def test_message_body_gives_text_then_tool_calls_then_finish() -> None:
         {"type": "tool_use", "id": "toolu_m", "name": "multiply", "input": {}},
         {"type": "mystery_block"}, "not a block",
     ], "tool_use")
-    events = events_from_message(body)
+    events = events_from_message(body, "Anthropic")
     assert events[0] == StreamDelta(content=(Text("I'll add and multiply."),))
     assert events[1] == StreamDelta(tool_calls=(ToolCall("toolu_a", "add", '{"a": 2, "b": 3}'),
                                                 ToolCall("toolu_m", "multiply", "{}")))
@@ -609,7 +612,7 @@ def test_message_body_with_stop_sequence_and_redacted_thinking() -> None:
     body = message_body([{"type": "redacted_thinking", "data": "opaque"},
                          {"type": "text", "text": "The beautiful city of "}], "stop_sequence")
     body["stop_sequence"] = "Paris"
-    finish = only_finish(events_from_message(body))
+    finish = only_finish(events_from_message(body, "Anthropic"))
     extra = metadata_json(finish)
     assert finish.metadata.finish_reason is FinishReason.STOP
     assert extra["stop_sequence"] == "Paris"
@@ -623,7 +626,7 @@ def test_streamed_and_non_streamed_answers_agree() -> None:
     streamed = run([start(input_tokens=502), text_block(0), text(0, "Hi"), block_stop(0),
                     tool_block(1, "toolu_a", "add"), args(1, ""), args(1, '{"a": 2}'), block_stop(1),
                     message_delta("tool_use", output_tokens=137), STOP])
-    plain = events_from_message(body)
+    plain = events_from_message(body, "Anthropic")
     assert texts(streamed) == texts(plain) and calls(streamed) == calls(plain)
     s, p = only_finish(streamed).metadata, only_finish(plain).metadata
     assert (s.finish_reason, s.usage, s.provider_id) == (p.finish_reason, p.usage, s.provider_id)
@@ -631,13 +634,13 @@ def test_streamed_and_non_streamed_answers_agree() -> None:
 
 def test_a_2xx_error_body_is_an_error() -> None:
     body = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-    error = only_error(events_from_message(body))
+    error = only_error(events_from_message(body, "Anthropic"))
     assert error.code is ErrorCode.INTERNAL_ERROR and "Overloaded" in error.message
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'{"type": "message"}',
                                   b'{"type": "message", "content": "text"}'])
 def test_unreadable_message_bodies_are_one_error(body: bytes) -> None:
-    events = events_from_body(body)
+    events = events_from_body(body, "Anthropic")
     assert len(events) == 1 and isinstance(events[0], LlmError)
     assert events[0].code is ErrorCode.INTERNAL_ERROR

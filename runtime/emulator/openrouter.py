@@ -1,8 +1,9 @@
-"""OpenRouter Chat Completions (`POST /openrouter/api/v1/chat/completions`), rendered as
-OpenRouter's API does.
+"""OpenRouter's flavour of the Chat Completions dialect, rendered as OpenRouter's API does
+(served where `providers/openrouter.py` says: its `emulator_prefix` plus its `path`).
 
 The stream is OpenAI's with OpenRouter's habits (reference/providers.md §5, recorded
-Anthropic-, Gemini-, Kimi- and OpenAI-via-OpenRouter traffic), stated in `OPENROUTER_WIRE`:
+Anthropic-, Gemini-, Kimi- and OpenAI-via-OpenRouter traffic), stated in
+`OpenRouterDialect.wire`:
 
 - `: OPENROUTER PROCESSING` comment lines before the first chunk
   (`Scenario.extra["processing_comments"]`, default 2);
@@ -33,8 +34,7 @@ import hashlib
 from typing import Any, Mapping
 
 from runtime.emulator.auth import bearer_token
-from runtime.emulator.chat_wire import OPENROUTER_WIRE, ChatWire
-from runtime.emulator.openai_dialect import OpenAIDialect, sse
+from runtime.emulator.chat_completions import ChatCompletionsDialect, ChatWire, sse
 from runtime.emulator.request_view import RequestView
 from runtime.emulator.response import RenderContext, Response
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
@@ -98,14 +98,23 @@ def wire_code(code: str | None, default: int) -> Any:
     return int(code) if code.isdigit() else code
 
 
-class OpenRouterDialect(OpenAIDialect):
+class OpenRouterDialect(ChatCompletionsDialect):
     """Renders scenarios as OpenRouter Chat Completions answers."""
 
-    name = "openrouter"
-    wire: ChatWire = OPENROUTER_WIRE
+    wire = ChatWire(
+        role="every_delta",
+        logprobs=False,
+        native_finish_reason=True,
+        reasoning_key="reasoning",
+        usage_always=True,
+        usage_null_on_chunks=False,
+        finish_in_usage_chunk=True,
+        obfuscation=False,
+        comment="OPENROUTER PROCESSING",
+    )
 
-    def __init__(self, path: str = "/openrouter/api/v1/chat/completions") -> None:
-        super().__init__(path)
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__("openrouter", path)
 
     # -- auth and errors ---------------------------------------------------------------
 

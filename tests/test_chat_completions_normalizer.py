@@ -1,4 +1,5 @@
-"""OpenAI chat-completions normalizer, error mapping and non-streamed bodies.
+"""The Chat Completions normalizer (`normalizer/chat_completions/`), its HTTP error mapping
+(`providers/chat_completions/errors.py`) and non-streamed bodies.
 
 Chunks are built here in the recorded shapes of reference/providers.md §3.4, §4, §5.2 and
 §8; the recorded bodies themselves are exercised in test_openai_fixtures.py.
@@ -13,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.chat_quirks import OPENAI_QUIRKS, OPENROUTER_QUIRKS, XAI_QUIRKS, ChatQuirks
-from normalizer.openai_chat import OpenAiChatNormalizer
-from normalizer.openai_chat_json import events_from_body, events_from_completion
-from normalizer.openai_error import error_code_from_object, error_from_body
-from normalizer.openai_finish_reason import finish_reason_from_openai
+from normalizer.chat_completions.completion import events_from_body, events_from_completion
+from normalizer.chat_completions.errors import error_code_from_object
+from normalizer.chat_completions.finish_reason import map_finish_reason
+from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.chat_completions.stream import ChatCompletionsNormalizer
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -28,7 +29,11 @@ from normalizer.values import (
     ToolCall,
     Usage,
 )
+from providers import PROVIDERS
+from providers.chat_completions.errors import error_from_body
 from sse.events import SseEvent
+
+OPENAI, GROK, OPENROUTER = PROVIDERS["openai"], PROVIDERS["grok"], PROVIDERS["openrouter"]
 
 HEAD = {
     "id": "chatcmpl-abc",
@@ -85,9 +90,11 @@ def tools(*fragments: dict) -> SseEvent:
     return chunk({"tool_calls": list(fragments)})
 
 
-def run(events: list[SseEvent], quirks: ChatQuirks = OPENAI_QUIRKS,
+def run(events: list[SseEvent], normalizer: Optional[ChatCompletionsNormalizer] = None,
         call_end: bool = True) -> list:
-    normalizer = OpenAiChatNormalizer(quirks)
+    """The events of `events` through `normalizer` (default: OpenAI's)."""
+    if normalizer is None:
+        normalizer = OPENAI.normalizer()
     out: list = []
     for event in events:
         out.extend(normalizer.feed(event))
@@ -143,7 +150,7 @@ def test_text_deltas_become_one_text_event_each() -> None:
 
 
 def test_empty_null_role_only_and_empty_deltas_produce_nothing() -> None:
-    normalizer = OpenAiChatNormalizer()
+    normalizer = OPENAI.normalizer()
     for event in [
         chunk({"role": "assistant", "content": ""}),
         chunk({"content": None}),
@@ -186,7 +193,7 @@ def test_reasoning_goes_to_metadata_when_the_quirk_asks() -> None:
         chunk({"content": "42"}),
         chunk({}, "stop"),
         DONE,
-    ], quirks)
+    ], ChatCompletionsNormalizer("OpenAI", quirks))
     meta = json.loads(only_finish(events).metadata.provider_metadata_json)
     assert meta["reasoning"] == "step 1. step 2."
     assert texts(events) == "42"
@@ -229,9 +236,9 @@ def test_other_choices_are_ignored() -> None:
     ],
 )
 def test_finish_reason_mapping(raw_reason: str, expected: FinishReason) -> None:
-    assert finish_reason_from_openai(raw_reason) is expected
+    assert map_finish_reason(raw_reason) is expected
     quirks = ChatQuirks(error_finish_is_error=False)  # so "error" reaches the Finish
-    events = run([chunk({"content": "x"}), chunk({}, raw_reason), DONE], quirks)
+    events = run([chunk({"content": "x"}), chunk({}, raw_reason), DONE], ChatCompletionsNormalizer("OpenAI", quirks))
     assert only_finish(events).metadata.finish_reason is expected
 
 
@@ -276,7 +283,7 @@ def test_sequential_parallel_calls_as_openai_sends_them() -> None:
 
 
 def test_tool_calls_are_emitted_at_the_finish_reason_chunk_before_usage() -> None:
-    normalizer = OpenAiChatNormalizer()
+    normalizer = OPENAI.normalizer()
     assert normalizer.feed(tools(frag(0, "call_1", "f", '{"x":1}'))) == []
     at_finish = normalizer.feed(chunk({}, "tool_calls"))
     assert at_finish == [StreamDelta(tool_calls=(ToolCall("call_1", "f", '{"x":1}'),))]
@@ -346,7 +353,7 @@ def test_openrouter_resplit_call_and_empty_fragments() -> None:
         chunk({"content": ""}, "tool_calls", usage={"prompt_tokens": 1, "completion_tokens": 2,
                                                      "total_tokens": 3}),
         DONE,
-    ], OPENROUTER_QUIRKS)
+    ], OPENROUTER.normalizer())
     assert all_calls(events) == [ToolCall("call_x", "add", '{"a":2,"b":3}')]
     assert len(tool_deltas(events)) == 1
     assert only_finish(events).metadata.usage == Usage(1, 2, 3)
@@ -463,7 +470,7 @@ def test_openai_usage_counts_reasoning_inside_completion_tokens() -> None:
 def test_xai_usage_adds_reasoning_to_output_tokens() -> None:
     """xAI: total = prompt + completion + reasoning (432 + 68 + 136 = 636)."""
     events = run([chunk({}, "stop"), usage_chunk(432, 68, 636, reasoning_tokens=136), DONE],
-                 XAI_QUIRKS)
+                 GROK.normalizer())
     assert only_finish(events).metadata.usage == Usage(432, 204, 636)
 
 
@@ -471,7 +478,7 @@ def test_xai_usage_recomputes_a_missing_total() -> None:
     event = raw({**HEAD, "choices": [], "usage": {
         "prompt_tokens": 10, "completion_tokens": 3,
         "completion_tokens_details": {"reasoning_tokens": 7}}})
-    events = run([chunk({}, "stop"), event, DONE], XAI_QUIRKS)
+    events = run([chunk({}, "stop"), event, DONE], GROK.normalizer())
     assert only_finish(events).metadata.usage == Usage(10, 10, 20)
 
 
@@ -479,7 +486,7 @@ def test_xai_usage_recomputes_a_missing_total() -> None:
 
 
 def test_finish_is_emitted_at_done_and_end_adds_nothing() -> None:
-    normalizer = OpenAiChatNormalizer()
+    normalizer = OPENAI.normalizer()
     assert normalizer.feed(chunk({"content": "x"})) != []
     assert normalizer.feed(chunk({}, "stop")) == []  # Finish waits for the usage
     tail = normalizer.feed(DONE)
@@ -538,7 +545,7 @@ def test_openrouter_in_band_error_with_numeric_code_and_finish_error() -> None:
     event = raw({"id": "gen-abc123", "object": "chat.completion.chunk", "created": 1234567890,
                  "model": "openai/gpt-4o", "provider": "OpenAI", "error": error_obj,
                  "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}]})
-    events = run([chunk({"content": "a"}), event, DONE], OPENROUTER_QUIRKS)
+    events = run([chunk({"content": "a"}), event, DONE], OPENROUTER.normalizer())
     error = only_error(events)
     assert error.code is ErrorCode.RATE_LIMIT_EXCEEDED
     assert "Rate limit exceeded" in error.message and "OpenRouter" in error.message
@@ -595,7 +602,7 @@ def test_null_error_key_is_not_an_error() -> None:
     ],
 )
 def test_error_code_from_object(obj: dict, expected: ErrorCode) -> None:
-    assert error_code_from_object(obj) is expected
+    assert error_code_from_object(obj, ChatQuirks()) is expected
 
 
 # --- truncation, malformed input, nothing after the end ------------------------------------
@@ -657,7 +664,7 @@ def test_json_of_the_wrong_shape_is_an_error(data: str) -> None:
 
 
 def test_nothing_after_finish() -> None:
-    normalizer = OpenAiChatNormalizer()
+    normalizer = OPENAI.normalizer()
     normalizer.feed(chunk({}, "stop"))
     assert [type(e) for e in normalizer.feed(DONE)] == [Finish]
     assert normalizer.feed(chunk({"content": "late"})) == []
@@ -667,7 +674,7 @@ def test_nothing_after_finish() -> None:
 
 
 def test_nothing_after_error() -> None:
-    normalizer = OpenAiChatNormalizer()
+    normalizer = OPENAI.normalizer()
     assert len(normalizer.feed(SseEvent("garbage"))) == 1
     assert normalizer.feed(chunk({"content": "late"})) == []
     assert normalizer.feed(chunk({}, "stop")) == []
@@ -697,7 +704,7 @@ def test_openrouter_metadata_keeps_provider_and_native_finish_reason() -> None:
     event = raw({"id": "gen-1", "created": 5, "model": "anthropic/claude", "provider": "Amazon Bedrock",
                  "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls",
                               "native_finish_reason": "tool_use"}]})
-    meta = only_finish(run([event, DONE], OPENROUTER_QUIRKS)).metadata
+    meta = only_finish(run([event, DONE], OPENROUTER.normalizer())).metadata
     assert meta.provider_id == "gen-1"
     assert json.loads(meta.provider_metadata_json) == {
         "model": "anthropic/claude", "provider": "Amazon Bedrock",
@@ -717,7 +724,7 @@ COMPLETION = {
 
 
 def test_completion_text() -> None:
-    events = events_from_completion(COMPLETION)
+    events = events_from_completion(COMPLETION, "OpenAI")
     assert events[0] == StreamDelta(content=(Text("Hi there"),))
     meta = only_finish(events).metadata
     assert meta.finish_reason is FinishReason.STOP
@@ -729,7 +736,7 @@ def test_completion_and_stream_give_equal_metadata() -> None:
     streamed = run([chunk({"content": "Hi there"}), chunk({}, "stop"), usage_chunk(11, 2, 13), DONE])
     body = {**COMPLETION, "id": HEAD["id"], "created": HEAD["created"], "model": HEAD["model"],
             "system_fingerprint": HEAD["system_fingerprint"]}
-    assert only_finish(events_from_completion(body)) == only_finish(streamed)
+    assert only_finish(events_from_completion(body, "OpenAI")) == only_finish(streamed)
 
 
 def test_completion_tool_calls() -> None:
@@ -739,7 +746,7 @@ def test_completion_tool_calls() -> None:
             {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": '{"a":1}'}},
             {"id": "call_2", "type": "function", "function": {"name": "now", "arguments": ""}},
         ]}}]}
-    events = events_from_completion(body)
+    events = events_from_completion(body, "OpenAI")
     assert events[0] == StreamDelta(tool_calls=(ToolCall("call_1", "add", '{"a":1}'),
                                                 ToolCall("call_2", "now", "{}")))
     assert only_finish(events).metadata.finish_reason is FinishReason.TOOL_CALLS
@@ -749,19 +756,19 @@ def test_completion_legacy_function_call() -> None:
     body = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "function_call", "message": {
         "role": "assistant", "content": None,
         "function_call": {"name": "get_weather", "arguments": '{"location":"Boston"}'}}}]}
-    events = events_from_completion(body)
+    events = events_from_completion(body, "OpenAI")
     assert events[0] == StreamDelta(tool_calls=(ToolCall("call_0", "get_weather",
                                                          '{"location":"Boston"}'),))
     assert only_finish(events).metadata.finish_reason is FinishReason.TOOL_CALLS
 
 
 def test_completion_error_body_and_malformed_bodies() -> None:
-    error = only_error(events_from_completion({"error": {"message": "nope", "type": "server_error"}}))
+    error = only_error(events_from_completion({"error": {"message": "nope", "type": "server_error"}}, "OpenAI"))
     assert error.code is ErrorCode.INTERNAL_ERROR and "nope" in error.message
-    assert only_error(events_from_completion({"id": "x", "choices": []})).code is ErrorCode.INTERNAL_ERROR
-    assert only_error(events_from_completion([1])).code is ErrorCode.INTERNAL_ERROR
-    assert "malformed" in only_error(events_from_body(b"<html>")).message
-    assert only_finish(events_from_body(json.dumps(COMPLETION).encode()))
+    assert only_error(events_from_completion({"id": "x", "choices": []}, "OpenAI")).code is ErrorCode.INTERNAL_ERROR
+    assert only_error(events_from_completion([1], "OpenAI")).code is ErrorCode.INTERNAL_ERROR
+    assert "malformed" in only_error(events_from_body(b"<html>", "OpenAI")).message
+    assert only_finish(events_from_body(json.dumps(COMPLETION).encode(), "OpenAI"))
 
 
 # --- HTTP error bodies ---------------------------------------------------------------------
@@ -771,7 +778,7 @@ def test_error_body_openai_401() -> None:
     body = (b'{"error":{"message":"Incorrect API key provided: sk-ab***cd. You can find your '
             b'API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error",'
             b'"param":null,"code":"invalid_api_key"}}')
-    error = error_from_body(401, body)
+    error = OPENAI.error_from_response(401, body)
     assert error.code is ErrorCode.AUTHENTICATION_FAILED
     assert error.message.startswith(
         "OpenAI returned HTTP 401 (authentication failed): Incorrect API key provided")
@@ -780,7 +787,7 @@ def test_error_body_openai_401() -> None:
 
 def test_error_body_quota_says_so() -> None:
     body = b'{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}'
-    error = error_from_body(429, body)
+    error = OPENAI.error_from_response(429, body)
     assert error.code is ErrorCode.RATE_LIMIT_EXCEEDED
     assert "(quota exhausted)" in error.message
 
@@ -788,7 +795,7 @@ def test_error_body_quota_says_so() -> None:
 def test_error_body_xai_flat_shape() -> None:
     body = (b'{"code":"Client specified an invalid argument","error":"Incorrect API key provided: '
             b'xa***. You can obtain an API key from https://console.x.ai."}')
-    error = error_from_body(400, body, "xAI")
+    error = error_from_body(400, body, "xAI", ChatQuirks())
     assert error.code is ErrorCode.INVALID_REQUEST
     assert error.message == ("xAI returned HTTP 400 (invalid request): Incorrect API key provided: "
                              "xa***. You can obtain an API key from https://console.x.ai.")
@@ -796,19 +803,19 @@ def test_error_body_xai_flat_shape() -> None:
 
 def test_error_body_openrouter_numeric_code() -> None:
     error = error_from_body(401, b'{"error":{"message":"No auth credentials found","code":401}}',
-                            "OpenRouter")
+                            "OpenRouter", ChatQuirks())
     assert error.code is ErrorCode.AUTHENTICATION_FAILED
     assert "No auth credentials found" in error.message
 
 
 def test_error_body_plain_message_and_detail() -> None:
-    assert "model gone" in error_from_body(404, b'{"message": "model gone"}').message
-    assert "Not Found" in error_from_body(404, b'{"detail": "Not Found"}').message
+    assert "model gone" in OPENAI.error_from_response(404, b'{"message": "model gone"}').message
+    assert "Not Found" in OPENAI.error_from_response(404, b'{"detail": "Not Found"}').message
 
 
 def test_error_body_not_json() -> None:
     body = b"<html><body>502 Bad Gateway</body></html>" + b"x" * 1000
-    error = error_from_body(502, body)
+    error = OPENAI.error_from_response(502, body)
     assert error.code is ErrorCode.INTERNAL_ERROR
     assert error.message.startswith("OpenAI returned HTTP 502 (server error): <html><body>502 Bad Gateway")
     assert len(error.message) < 400
@@ -816,7 +823,7 @@ def test_error_body_not_json() -> None:
 
 
 def test_error_body_empty() -> None:
-    error = error_from_body(503, b"")
+    error = OPENAI.error_from_response(503, b"")
     assert error.message == "OpenAI returned HTTP 503 (server error): (empty body)"
     assert json.loads(error.provider_error_json) == {"status": 503, "body": ""}
 

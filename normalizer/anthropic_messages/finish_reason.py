@@ -35,6 +35,6 @@ _BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
 )
 
 
-def finish_reason_from_anthropic(raw: str) -> FinishReason:
+def map_finish_reason(raw: str) -> FinishReason:
     """Map a raw `stop_reason`; unknown values (`pause_turn`, future ones) are OTHER."""
     return _BY_RAW.get(raw, FinishReason.OTHER)

@@ -1,4 +1,4 @@
-"""OpenAI-family `finish_reason` → golem:llm `finish-reason`.
+"""Chat Completions `finish_reason` → golem:llm `finish-reason`.
 
 One table for OpenAI, xAI and OpenRouter (which normalizes its upstreams' reasons to
 OpenAI's five).  Decisions:
@@ -37,7 +37,7 @@ _BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
 )
 
 
-def finish_reason_from_openai(raw: str) -> FinishReason:
+def map_finish_reason(raw: str) -> FinishReason:
     """Map a raw `finish_reason` string; unknown values are OTHER (case-insensitive)."""
     reason = _BY_RAW.get(raw)
     if reason is None:

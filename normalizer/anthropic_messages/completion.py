@@ -4,7 +4,7 @@ A server or proxy may ignore `stream: true` and answer with one JSON body.  Turn
 body into the events a stream would give (text deltas, one tool-call delta, `Finish`) lets
 the one accumulator produce the answer, so `send` stays "the stream, drained"; the recorded
 non-streamed fixtures run through the same mapping.  The rules are the streaming
-normalizer's (shared helpers in `anthropic_stream`): text blocks become text, `tool_use`
+normalizer's (`metadata`, `usage`, `errors`): text blocks become text, `tool_use`
 blocks become tool calls with `input` serialised as JSON, thinking blocks go to
 `provider_metadata_json`, server-tool and unknown blocks are ignored, and a 2xx body that
 is an error object (`"type": "error"`) is an error.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from normalizer.anthropic_error import LABEL, error_from_event
-from normalizer.anthropic_stream import metadata_from_anthropic
+from normalizer.anthropic_messages.errors import error_from_event
+from normalizer.anthropic_messages.metadata import response_metadata
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -28,19 +28,19 @@ from normalizer.values import (
 )
 
 
-def events_from_message(body: Any) -> list[StreamEvent]:
-    """The stream events equivalent to one parsed Messages body; always ends with exactly
-    one terminal event (`Finish` or `LlmError`)."""
+def events_from_message(body: Any, label: str) -> list[StreamEvent]:
+    """The stream events equivalent to one parsed Messages body from the provider `label`
+    names; always ends with exactly one terminal event (`Finish` or `LlmError`)."""
     if not isinstance(body, dict):
         return [LlmError(ErrorCode.INTERNAL_ERROR,
-                         f"malformed {LABEL} response: not a JSON object")]
+                         f"malformed {label} response: not a JSON object")]
     if body.get("type") == "error" or isinstance(body.get("error"), dict):
-        return [error_from_event(body)]
+        return [error_from_event(body, label)]
     content = body.get("content")
     if not isinstance(content, list):
         kind = body.get("type")
         return [LlmError(ErrorCode.INTERNAL_ERROR,
-                         f"malformed {LABEL} response: no content list (type {kind!r})")]
+                         f"malformed {label} response: no content list (type {kind!r})")]
     out: list[StreamEvent] = []
     calls: list[ToolCall] = []
     thinking: list[dict] = []
@@ -70,22 +70,22 @@ def events_from_message(body: Any) -> list[StreamEvent]:
     stop_reason = body.get("stop_reason")
     stop_sequence = body.get("stop_sequence")
     usage = body.get("usage")
-    out.append(Finish(metadata_from_anthropic(
-        str(message_id) if message_id else None,
-        str(model) if model else None,
-        str(stop_reason) if stop_reason else None,
-        stop_sequence if isinstance(stop_sequence, str) else None,
-        {k: v for k, v in usage.items() if v is not None} if isinstance(usage, dict) else None,
-        thinking,
+    out.append(Finish(response_metadata(
+        message_id=str(message_id) if message_id else None,
+        model=str(model) if model else None,
+        stop_reason=str(stop_reason) if stop_reason else None,
+        stop_sequence=stop_sequence if isinstance(stop_sequence, str) else None,
+        usage={k: v for k, v in usage.items() if v is not None} if isinstance(usage, dict) else None,
+        thinking=thinking,
     )))
     return out
 
 
-def events_from_body(body: bytes) -> list[StreamEvent]:
+def events_from_body(body: bytes, label: str) -> list[StreamEvent]:
     """`events_from_message` for the raw bytes of a 2xx `application/json` response."""
     try:
         parsed = json.loads(body)
     except ValueError as exc:
         return [LlmError(ErrorCode.INTERNAL_ERROR,
-                         f"malformed {LABEL} response body ({exc}): {body[:200]!r}")]
-    return events_from_message(parsed)
+                         f"malformed {label} response body ({exc}): {body[:200]!r}")]
+    return events_from_message(parsed, label)

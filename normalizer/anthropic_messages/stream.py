@@ -27,9 +27,8 @@ The rules this normalizer follows, and why:
   and their usage counts (`usage.server_tool_use`) in the metadata.
 - **Usage**: `message_start` gives the input tokens, `message_delta` the *cumulative* output
   (and, in newer API versions, the input again): later non-null values overwrite earlier
-  ones, never add.  golem:llm's input tokens are the whole prompt, i.e. Anthropic's
-  `input_tokens` plus cache reads and cache writes (Anthropic's `input_tokens` leaves
-  cached tokens out); the raw usage object is kept in `provider_metadata_json`.
+  ones, never add (`usage.py` converts the result; the raw object is kept in
+  `provider_metadata_json`).
 - **End**: `message_stop` gives exactly one `Finish` (finish reason, usage, `provider_id` =
   the message id; Anthropic sends no timestamp, so there is none, which also keeps the
   normalizer deterministic for replay).  `event: error` (e.g. `overloaded_error`) gives one
@@ -42,19 +41,18 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from normalizer.anthropic_error import error_from_event
-from normalizer.anthropic_stop_reason import finish_reason_from_anthropic
+from normalizer.anthropic_messages.errors import error_from_event
+from normalizer.anthropic_messages.metadata import response_metadata
+from normalizer.json_fields import str_or_none
 from normalizer.values import (
     ErrorCode,
     Finish,
     FinishReason,
     LlmError,
-    ResponseMetadata,
     StreamDelta,
     StreamEvent,
     Text,
     ToolCall,
-    Usage,
 )
 from sse.events import SseEvent
 
@@ -78,66 +76,6 @@ _SIGNIFICANT = frozenset(
 _CUT_OFF = (FinishReason.LENGTH,)
 
 
-# --- helpers shared with anthropic_json (the non-streamed shape) ----------------------------
-
-
-def _int_or_none(value: Any) -> Optional[int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
-
-
-def usage_from_anthropic(usage: dict) -> Usage:
-    """golem:llm usage from an Anthropic `usage` object (see the module docstring)."""
-    base = _int_or_none(usage.get("input_tokens"))
-    cached = [
-        _int_or_none(usage.get("cache_creation_input_tokens")),
-        _int_or_none(usage.get("cache_read_input_tokens")),
-    ]
-    prompt = base
-    if base is not None:
-        prompt = base + sum(tokens for tokens in cached if tokens)
-    output = _int_or_none(usage.get("output_tokens"))
-    total = prompt + output if prompt is not None and output is not None else None
-    return Usage(input_tokens=prompt, output_tokens=output, total_tokens=total)
-
-
-def metadata_from_anthropic(
-    message_id: Optional[str],
-    model: Optional[str],
-    stop_reason: Optional[str],
-    stop_sequence: Optional[str],
-    usage: Optional[dict],
-    thinking: list[dict],
-    incomplete: Optional[list[dict]] = None,
-) -> ResponseMetadata:
-    """The `Finish` metadata.  `provider_metadata_json` holds what golem:llm cannot say:
-    `model`, the raw `stop_reason` (so `pause_turn` stays visible behind OTHER), the
-    matched `stop_sequence`, the raw `usage` (cache and server-tool counts), the `thinking`
-    blocks and any `incomplete_tool_use`; None when there is nothing."""
-    extra: dict[str, Any] = {}
-    if model:
-        extra["model"] = model
-    if stop_reason is not None:
-        extra["stop_reason"] = stop_reason
-    if stop_sequence is not None:
-        extra["stop_sequence"] = stop_sequence
-    if usage:
-        extra["usage"] = usage
-    if thinking:
-        extra["thinking"] = thinking
-    if incomplete:
-        extra["incomplete_tool_use"] = incomplete
-    return ResponseMetadata(
-        finish_reason=(finish_reason_from_anthropic(stop_reason)
-                       if stop_reason is not None else None),
-        usage=usage_from_anthropic(usage) if usage else None,
-        provider_id=message_id or None,
-        timestamp=None,
-        provider_metadata_json=json.dumps(extra, ensure_ascii=False) if extra else None,
-    )
-
-
 def tool_arguments(fragments: str, initial_input: Any) -> str:
     """The arguments JSON of a finished `tool_use` block: the concatenated fragments, or,
     when they are empty or blank (a no-argument tool), the block's own `input`, else `{}`."""
@@ -156,13 +94,6 @@ def is_json(text: str) -> bool:
     return True
 
 
-def _str_or_none(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) else None
-
-
-# --- the streaming normalizer ------------------------------------------------------------
-
-
 class _Block:
     """One content block being streamed."""
 
@@ -174,14 +105,16 @@ class _Block:
         self.name = str(start.get("name") or "")
         self.parts: list[str] = []
         self.initial_input = start.get("input")
-        self.signature = _str_or_none(start.get("signature")) or ""
+        self.signature = str_or_none(start.get("signature")) or ""
         self.data = start.get("data")
 
 
-class AnthropicNormalizer:
-    """Sans-IO state machine for one streamed Messages response (Normalizer protocol)."""
+class AnthropicMessagesNormalizer:
+    """Sans-IO state machine for one streamed Messages response (Normalizer protocol);
+    `label` names the provider in error messages."""
 
     __slots__ = (
+        "_label",
         "_terminal",
         "_seen",
         "_message_id",
@@ -195,7 +128,8 @@ class AnthropicNormalizer:
         "_decode",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self._label = label
         self._terminal = False
         self._seen = False  # any answer event arrived
         self._message_id: Optional[str] = None
@@ -239,7 +173,7 @@ class AnthropicNormalizer:
             kind = name  # the SDK injects the event name when the data lacks `type`
         if name == "error" or kind == "error":
             self._terminal = True
-            return [error_from_event(obj)]
+            return [error_from_event(obj, self._label)]
         try:
             return self._on_event(kind, obj)
         except (AttributeError, TypeError, KeyError, ValueError) as exc:  # e.g. a non-object delta
@@ -379,14 +313,14 @@ class AnthropicNormalizer:
         if open_calls:
             names = ", ".join(repr(b.name) for b in open_calls)
             return self._fail(f"message_stop arrived while tool call {names} was still open")
-        metadata = metadata_from_anthropic(
-            self._message_id,
-            self._model,
-            self._stop_reason,
-            self._stop_sequence,
-            self._usage,
-            self._thinking,
-            self._incomplete,
+        metadata = response_metadata(
+            message_id=self._message_id,
+            model=self._model,
+            stop_reason=self._stop_reason,
+            stop_sequence=self._stop_sequence,
+            usage=self._usage,
+            thinking=self._thinking,
+            incomplete=self._incomplete,
         )
         if self._incomplete and metadata.finish_reason not in _CUT_OFF:
             names = ", ".join(repr(c["name"]) for c in self._incomplete)
@@ -397,4 +331,4 @@ class AnthropicNormalizer:
 
     def _fail(self, message: str) -> list[StreamEvent]:
         self._terminal = True
-        return [LlmError(ErrorCode.INTERNAL_ERROR, f"Anthropic: {message}")]
+        return [LlmError(ErrorCode.INTERNAL_ERROR, f"{self._label}: {message}")]

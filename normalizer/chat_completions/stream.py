@@ -1,6 +1,7 @@
-"""The OpenAI chat-completions stream dialect: SSE events in, golem:llm stream events out.
+"""The Chat Completions stream dialect: SSE events in, golem:llm stream events out.
 
-Used for OpenAI, xAI Grok and OpenRouter; their differences are data (`ChatQuirks`).  The
+Used for OpenAI, xAI Grok and OpenRouter; their differences are data (`ChatQuirks`, the
+values in each provider's file).  The
 wire format and its traps are in reference/providers.md §3.4, §4, §5.2, §8 and §9; the
 rules that follow from them:
 
@@ -26,121 +27,22 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from normalizer.chat_quirks import OPENAI_QUIRKS, ChatQuirks
-from normalizer.openai_error import error_from_chunk
-from normalizer.openai_finish_reason import finish_reason_from_openai
+from normalizer.chat_completions.content import finish_tool_call, text_of_content
+from normalizer.chat_completions.errors import error_from_chunk
+from normalizer.chat_completions.metadata import response_metadata
+from normalizer.chat_completions.quirks import ChatQuirks
 from normalizer.values import (
     ErrorCode,
     Finish,
-    FinishReason,
     LlmError,
-    ResponseMetadata,
     StreamDelta,
     StreamEvent,
     Text,
-    ToolCall,
-    Usage,
 )
 from sse.events import SseEvent
 
 _DONE = "[DONE]"
 _DECODER = json.JSONDecoder()  # stateless; shared like json.loads' own default decoder
-
-
-# --- helpers shared with openai_chat_json (the non-streamed shape) -------------------------
-
-
-def _int_or_none(value: Any) -> Optional[int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
-
-
-def usage_from_openai(usage: dict, quirks: ChatQuirks = OPENAI_QUIRKS) -> Usage:
-    """golem:llm usage from an OpenAI `usage` object.
-
-    `output_tokens` counts every generated token, reasoning included, as OpenAI's
-    `completion_tokens` does; for servers that leave reasoning out (xAI) it is added back and
-    `total_tokens` is kept (it already includes it) or recomputed when absent.
-    """
-    prompt = _int_or_none(usage.get("prompt_tokens"))
-    completion = _int_or_none(usage.get("completion_tokens"))
-    total = _int_or_none(usage.get("total_tokens"))
-    if quirks.usage_completion_excludes_reasoning and completion is not None:
-        details = usage.get("completion_tokens_details")
-        if isinstance(details, dict):
-            reasoning = _int_or_none(details.get("reasoning_tokens"))
-            if reasoning:
-                completion += reasoning
-    if total is None and prompt is not None and completion is not None:
-        total = prompt + completion
-    return Usage(input_tokens=prompt, output_tokens=completion, total_tokens=total)
-
-
-def metadata_from_openai(
-    head: dict,
-    raw_finish: Optional[str],
-    usage: Optional[dict],
-    quirks: ChatQuirks = OPENAI_QUIRKS,
-    native_finish: Optional[str] = None,
-    reasoning: Optional[str] = None,
-) -> ResponseMetadata:
-    """The `Finish` metadata from a chunk (or completion) carrying `id`, `created`, `model`.
-
-    `provider_metadata_json` holds the `quirks.metadata_fields` that are present, plus what
-    the golem:llm finish-reason cannot say: OpenRouter's `native_finish_reason`, the raw
-    reason when it mapped to OTHER, and the reasoning text when the quirks ask for it.
-    It is None when there is nothing to say.
-    """
-    finish = finish_reason_from_openai(raw_finish) if raw_finish is not None else None
-    extra: dict[str, Any] = {}
-    for key in quirks.metadata_fields:
-        value = head.get(key)
-        if value is not None and value != "":
-            extra[key] = value
-    if native_finish is not None:
-        extra["native_finish_reason"] = native_finish
-    if finish is FinishReason.OTHER:
-        extra["finish_reason"] = raw_finish
-    if reasoning:
-        extra["reasoning"] = reasoning
-    provider_id = head.get("id")
-    created = head.get("created")
-    if isinstance(created, float) and created.is_integer():
-        created = int(created)
-    return ResponseMetadata(
-        finish_reason=finish,
-        usage=usage_from_openai(usage, quirks) if isinstance(usage, dict) else None,
-        provider_id=str(provider_id) if provider_id is not None else None,
-        timestamp=str(created) if created is not None and not isinstance(created, bool) else None,
-        provider_metadata_json=json.dumps(extra, ensure_ascii=False) if extra else None,
-    )
-
-
-def text_of_content(content: Any) -> str:
-    """The text of a `content` value: a string, or (some servers) a list of text parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            part.get("text") or ""
-            for part in content
-            if isinstance(part, dict) and isinstance(part.get("text"), str)
-        )
-    return ""
-
-
-def finish_tool_call(position: int, call_id: str, name: str, arguments: str) -> ToolCall:
-    """A complete tool call.  Empty or whitespace-only arguments (no-argument tools stream
-    `""`) become `{}` so the caller always gets a JSON object; anything else is kept raw,
-    unparsed.  A call the server gave no id (Gemini-via-proxy, the legacy `function_call`)
-    gets `call_<position>`, deterministic so that a replayed stream produces the same id."""
-    if not arguments or arguments.isspace():
-        arguments = "{}"
-    return ToolCall(call_id or f"call_{position}", name, arguments)
-
-
-# --- the streaming normalizer --------------------------------------------------------------
 
 
 class _PendingCall:
@@ -154,13 +56,15 @@ class _PendingCall:
         self.parts: list[str] = []
 
 
-class OpenAiChatNormalizer:
+class ChatCompletionsNormalizer:
     """Sans-IO state machine for one streamed chat-completions response (Normalizer protocol).
 
+    `label` names the provider in error messages; `quirks` are its differences from OpenAI.
     Only choice index 0 is read: golem:llm has one answer per request.
     """
 
     __slots__ = (
+        "_label",
         "_quirks",
         "_terminal",
         "_head",
@@ -174,7 +78,8 @@ class OpenAiChatNormalizer:
         "_decode",
     )
 
-    def __init__(self, quirks: ChatQuirks = OPENAI_QUIRKS) -> None:
+    def __init__(self, label: str, quirks: ChatQuirks = ChatQuirks()) -> None:
+        self._label = label
         self._quirks = quirks
         self._terminal = False
         self._head: Optional[dict] = None  # first chunk: id, created, model, fingerprint
@@ -282,7 +187,7 @@ class OpenAiChatNormalizer:
                     out.append(
                         LlmError(
                             ErrorCode.INTERNAL_ERROR,
-                            f"{self._quirks.label} ended the stream with finish_reason "
+                            f"{self._label} ended the stream with finish_reason "
                             '"error" (the answer is incomplete)',
                             json.dumps({"finish_reason": "error", "native_finish_reason": native}),
                         )
@@ -404,23 +309,19 @@ class OpenAiChatNormalizer:
         if pending is not None:
             out.append(pending)
         reasoning = "".join(self._reasoning) if self._reasoning else None
-        out.append(
-            Finish(
-                metadata_from_openai(
-                    self._head or {},
-                    self._raw_finish,
-                    self._usage,
-                    self._quirks,
-                    self._native_finish,
-                    reasoning,
-                )
-            )
-        )
+        out.append(Finish(response_metadata(
+            self._head or {},
+            raw_finish=self._raw_finish,
+            usage=self._usage,
+            quirks=self._quirks,
+            native_finish=self._native_finish,
+            reasoning=reasoning,
+        )))
         return out
 
     def _error(self, chunk: dict) -> list[StreamEvent]:
         self._terminal = True
-        return [error_from_chunk(chunk, quirks=self._quirks)]
+        return [error_from_chunk(chunk, self._label, self._quirks)]
 
     def _fail(self, message: str) -> list[StreamEvent]:
         self._terminal = True

@@ -1,0 +1,29 @@
+"""What every error mapping shares, in both dialects, in a stream and over HTTP.
+
+- The HTTP status decides the golem:llm code for every provider (it is the one thing every
+  server gets right), and in-band stream errors (OpenRouter) carry the same numeric codes as
+  HTTP statuses, so both paths use this one table.  A server that means a status differently
+  says so in its quirks (`chat_completions.quirks.StatusRule`) rather than copying it.
+- A message quotes at most `BODY_SNIPPET` characters of what a server sent, so an HTML error
+  page or a long upstream message cannot flood the caller's logs and the oplog.
+"""
+
+from __future__ import annotations
+
+from normalizer.values import ErrorCode
+
+#: Characters of a body (or an upstream's message) quoted in an error message.
+BODY_SNIPPET = 300
+
+
+def code_from_status(status: int) -> ErrorCode:
+    """The golem:llm code for an HTTP status (or a numeric in-band code)."""
+    if status in (401, 403):
+        return ErrorCode.AUTHENTICATION_FAILED
+    if status == 429:
+        return ErrorCode.RATE_LIMIT_EXCEEDED
+    if 400 <= status < 500:
+        return ErrorCode.INVALID_REQUEST
+    if status >= 500:
+        return ErrorCode.INTERNAL_ERROR
+    return ErrorCode.UNKNOWN
