@@ -1,26 +1,12 @@
-"""Shared fixtures: built components (built at most once per run), hosts, the emulator."""
+"""Shared fixtures: the provider emulator.  Plain helpers and paths are in `tests/helpers.py`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tools.build import Target, build
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures" / "real"
-EMULATOR_KEY = "sk-test-emulator-key-0123456789"
-
-
-def built(provider: str, flavour: str) -> Path:
-    """The component's path, building it first if its sources changed (`make test` has
-    normally built it already, so this is a hash check)."""
-    target = Target(provider, flavour)
-    build(target)
-    return target.output
+from tests.helpers import EMULATOR_KEY
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,68 @@
+"""What many test modules need, defined once: where things are, the built components, the
+emulator's key, and small readers of a stream's events.
+
+The readers assert the one rule every stream keeps (exactly one terminal event, and it comes
+last), so a test that uses them checks that rule too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from normalizer.values import Finish, LlmError, StreamDelta, Text, ToolCall
+from providers import PROVIDERS
+from tools.build import Target, build
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_FIXTURES = ROOT.parent / "shared" / "fixtures" / "real"
+"""Traffic recorded from the real provider APIs (`../shared/fixtures/real/<provider>/<case>/`):
+read from there, never copied in; tests that need it skip with a reason when it is absent."""
+
+EMULATOR_KEY = "sk-test-emulator-key-0123456789"
+
+
+def built(provider: str, flavour: str) -> Path:
+    """The component's path, building it first if its sources changed (`make test` has
+    normally built it already, so this is a hash check)."""
+    target = Target(provider, flavour)
+    build(target)
+    return target.output
+
+
+def key_env(provider: str, key: str) -> dict[str, str]:
+    """The environment that gives `provider` the API key `key`, under the provider's own
+    variable name (read from the registry, so tests keep no copy of it)."""
+    return {PROVIDERS[provider].api_key_env: key}
+
+
+def text_of(events: Sequence[object]) -> str:
+    """The answer's text: every text part of every delta, in order."""
+    return "".join(p.text for e in events if isinstance(e, StreamDelta)
+                   for p in (e.content or ()) if isinstance(p, Text))
+
+
+def calls_of(events: Sequence[object]) -> list[ToolCall]:
+    """Every tool call the deltas carry, in order."""
+    return [c for e in events if isinstance(e, StreamDelta) for c in (e.tool_calls or ())]
+
+
+def _terminal(events: Sequence[object]) -> object:
+    terminal = [e for e in events if isinstance(e, (Finish, LlmError))]
+    assert len(terminal) == 1, f"expected exactly one terminal event: {events}"
+    assert terminal[0] is events[-1], f"the terminal event must come last: {events}"
+    return terminal[0]
+
+
+def only_finish(events: Sequence[object]) -> Finish:
+    """The stream's one terminal event, which must be a `Finish`."""
+    terminal = _terminal(events)
+    assert isinstance(terminal, Finish), terminal
+    return terminal
+
+
+def only_error(events: Sequence[object]) -> LlmError:
+    """The stream's one terminal event, which must be an `LlmError`."""
+    terminal = _terminal(events)
+    assert isinstance(terminal, LlmError), terminal
+    return terminal
