@@ -66,3 +66,28 @@ def only_error(events: Sequence[object]) -> LlmError:
     terminal = _terminal(events)
     assert isinstance(terminal, LlmError), terminal
     return terminal
+
+
+def normalize(normalizer: object, events: Sequence[object], end: bool = True) -> list:
+    """Feed SSE events through a stream normalizer, then end it (unless `end` is false, to
+    see what a stream cut short leaves)."""
+    out: list = []
+    for event in events:
+        out.extend(normalizer.feed(event))
+    if end:
+        out.extend(normalizer.end())
+    return out
+
+
+def recorded_response(provider: str, case: str) -> tuple[int, bytes]:
+    """The status and body of a recorded real response (`REAL_FIXTURES/<provider>/<case>/`);
+    the calling test skips, saying why, when the recording is not there."""
+    import json
+
+    import pytest
+
+    folder = REAL_FIXTURES / provider / case
+    if not folder.is_dir():
+        pytest.skip(f"recorded fixture {case} not present at {folder}")
+    meta = json.loads((folder / "response.meta.json").read_text())
+    return meta["status"], (folder / "response.body").read_bytes()

@@ -30,7 +30,7 @@ from normalizer.values import (
 )
 from providers import PROVIDERS
 from sse.events import SseEvent
-from tests.helpers import only_error, only_finish
+from tests.helpers import calls_of, normalize, only_error, only_finish, text_of
 
 ANTHROPIC = PROVIDERS["anthropic"]
 
@@ -91,22 +91,7 @@ PING = SseEvent('{"type": "ping"}', "ping")
 
 
 def run(events: list[SseEvent], call_end: bool = True) -> list:
-    normalizer = ANTHROPIC.normalizer()
-    out: list = []
-    for event in events:
-        out.extend(normalizer.feed(event))
-    if call_end:
-        out.extend(normalizer.end())
-    return out
-
-
-def texts(events: list) -> str:
-    return "".join(p.text for e in events if isinstance(e, StreamDelta) and e.content
-                   for p in e.content)
-
-
-def calls(events: list) -> list[ToolCall]:
-    return [c for e in events if isinstance(e, StreamDelta) and e.tool_calls for c in e.tool_calls]
+    return normalize(ANTHROPIC.normalizer(), events, call_end)
 
 
 def metadata_json(finish: Finish) -> dict:
@@ -169,7 +154,7 @@ def test_usage_helper_without_input_or_output() -> None:
 def test_text_in_the_block_start_itself_is_not_lost() -> None:
     events = run([start(), text_block(0, "Hi"), text(0, " there"), block_stop(0), message_delta(),
                   STOP])
-    assert texts(events) == "Hi there"
+    assert text_of(events) == "Hi there"
 
 
 def test_first_message_start_wins() -> None:
@@ -234,7 +219,7 @@ def test_tool_call_is_emitted_whole_when_its_block_stops() -> None:
             tool_block(1, "toolu_1", "add"), args(1, ""), args(1, '{"a": 2'), args(1, ', "b"'),
             args(1, ": 3}")]
     early = [e for event in feed for e in normalizer.feed(event)]
-    assert calls(early) == [], "no partial tool call before content_block_stop"
+    assert calls_of(early) == [], "no partial tool call before content_block_stop"
     stopped = normalizer.feed(block_stop(1))
     assert stopped == [StreamDelta(tool_calls=(ToolCall("toolu_1", "add", '{"a": 2, "b": 3}'),))]
     rest = normalizer.feed(message_delta("tool_use")) + normalizer.feed(STOP)
@@ -246,13 +231,13 @@ def test_tool_call_is_emitted_whole_when_its_block_stops() -> None:
 def test_no_argument_tool_gets_an_empty_object(fragments: list[str]) -> None:
     events = run([start(), tool_block(0, "toolu_x", "get_time"), *[args(0, f) for f in fragments],
                   block_stop(0), message_delta("tool_use"), STOP])
-    assert calls(events) == [ToolCall("toolu_x", "get_time", "{}")]
+    assert calls_of(events) == [ToolCall("toolu_x", "get_time", "{}")]
 
 
 def test_block_input_is_used_when_no_fragment_came() -> None:
     events = run([start(), tool_block(0, "toolu_x", "f", {"q": "é"}), block_stop(0),
                   message_delta("tool_use"), STOP])
-    assert json.loads(calls(events)[0].arguments_json) == {"q": "é"}
+    assert json.loads(calls_of(events)[0].arguments_json) == {"q": "é"}
 
 
 def test_parallel_tool_blocks_are_keyed_by_index_even_when_interleaved() -> None:
@@ -260,7 +245,7 @@ def test_parallel_tool_blocks_are_keyed_by_index_even_when_interleaved() -> None
         start(), tool_block(1, "toolu_a", "add"), tool_block(2, "toolu_m", "multiply"),
         args(1, ""), args(2, ""), args(2, '{"a": 5'), args(1, '{"a": 2'), args(1, ', "b": 3}'),
         args(2, ', "b": 6}'), block_stop(2), block_stop(1), message_delta("tool_use"), STOP])
-    got = calls(events)
+    got = calls_of(events)
     assert [c.id for c in got] == ["toolu_m", "toolu_a"]  # in the order their blocks stopped
     assert json.loads(got[0].arguments_json) == {"a": 5, "b": 6}
     assert json.loads(got[1].arguments_json) == {"a": 2, "b": 3}
@@ -273,20 +258,20 @@ def test_stream_ending_mid_tool_call_is_an_error_and_no_call_escapes() -> None:
     error = only_error(events)
     assert error.code is ErrorCode.INTERNAL_ERROR
     assert "tool call" in error.message and "truncated" in error.message
-    assert calls(events) == []
+    assert calls_of(events) == []
 
 
 def test_message_stop_with_a_tool_block_still_open_is_an_error() -> None:
     events = run([start(), tool_block(0, "toolu_1", "f"), args(0, '{"a": 1}'),
                   message_delta("tool_use"), STOP])
     error = only_error(events)
-    assert "still open" in error.message and calls(events) == []
+    assert "still open" in error.message and calls_of(events) == []
 
 
 def test_tool_input_cut_by_max_tokens_is_not_emitted_but_reported() -> None:
     events = run([start(), tool_block(0, "toolu_1", "write_file"), args(0, '{"path": "a.txt", "te'),
                   block_stop(0), message_delta("max_tokens", output_tokens=100), STOP])
-    assert calls(events) == []
+    assert calls_of(events) == []
     finish = only_finish(events)
     assert finish.metadata.finish_reason is FinishReason.LENGTH
     assert metadata_json(finish)["incomplete_tool_use"] == [
@@ -297,7 +282,7 @@ def test_invalid_tool_input_without_a_cut_is_an_error() -> None:
     events = run([start(), tool_block(0, "toolu_1", "f"), args(0, '{"a": '), block_stop(0),
                   message_delta("tool_use"), STOP])
     error = only_error(events)
-    assert "not valid JSON" in error.message and calls(events) == []
+    assert "not valid JSON" in error.message and calls_of(events) == []
 
 
 # --- thinking, server tools, unknown things ----------------------------------------------
@@ -311,7 +296,7 @@ def test_thinking_stays_out_of_the_text_and_is_kept_for_echoing() -> None:
         delta(0, {"type": "signature_delta", "signature": "EuYDCmMIDBgC"}), block_stop(0),
         block_start(1, {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix"}), block_stop(1),
         text_block(2), text(2, "Pouch and Pelé."), block_stop(2), message_delta(), STOP])
-    assert texts(events) == "Pouch and Pelé."
+    assert text_of(events) == "Pouch and Pelé."
     finish = only_finish(events)
     assert metadata_json(finish)["thinking"] == [
         {"type": "thinking", "thinking": "The user wants two names.", "signature": "EuYDCmMIDBgC"},
@@ -324,13 +309,13 @@ def test_deltas_of_the_wrong_kind_for_their_block_are_ignored() -> None:
                   delta(0, {"type": "thinking_delta", "thinking": "nope"}), args(0, '{"a": 1}'),
                   block_stop(0), text_block(1), args(1, '{"b": 2}'), text(1, "yes"), block_stop(1),
                   message_delta("tool_use"), STOP])
-    assert texts(events) == "yes"
-    assert calls(events) == [ToolCall("toolu_1", "f", '{"a": 1}')]
+    assert text_of(events) == "yes"
+    assert calls_of(events) == [ToolCall("toolu_1", "f", '{"a": 1}')]
 
 
 def test_text_delta_for_an_index_never_started_is_kept() -> None:
     events = run([start(), text(5, "orphan"), message_delta(), STOP])
-    assert texts(events) == "orphan"
+    assert text_of(events) == "orphan"
 
 
 def test_server_tool_blocks_are_not_client_tool_calls() -> None:
@@ -348,8 +333,8 @@ def test_server_tool_blocks_are_not_client_tool_calls() -> None:
                                                            "url": "https://example.com"}}),
         block_stop(3), message_delta("end_turn", output_tokens=40,
                                      server_tool_use={"web_search_requests": 1}), STOP])
-    assert calls(events) == []
-    assert texts(events) == "Searching. Sunny."
+    assert calls_of(events) == []
+    assert text_of(events) == "Searching. Sunny."
     assert metadata_json(only_finish(events))["usage"]["server_tool_use"] == {"web_search_requests": 1}
 
 
@@ -360,7 +345,7 @@ def test_pings_and_unknown_events_are_ignored_anywhere() -> None:
                   delta(0, {"type": "a_future_delta", "x": 1}), block_stop(0),
                   SseEvent("", "ping"), SseEvent("not json either", "ping"), message_delta(), PING,
                   STOP])
-    assert texts(events) == "a"
+    assert text_of(events) == "a"
     only_finish(events)
 
 
@@ -369,7 +354,7 @@ def test_event_name_stands_in_for_a_missing_type() -> None:
                   SseEvent('{"index": 0, "delta": {"type": "text_delta", "text": "x"}}',
                            "content_block_delta"),
                   block_stop(0), message_delta(), SseEvent("{}", "message_stop")])
-    assert texts(events) == "x"
+    assert text_of(events) == "x"
     only_finish(events)
 
 
@@ -381,7 +366,7 @@ def test_padded_json_is_accepted() -> None:
                            '"text":"1"}  }  ', "content_block_delta"),
                   block_stop(0), message_delta(), SseEvent('  {"type":"message_stop"   }',
                                                            "message_stop")])
-    assert texts(events) == "1"
+    assert text_of(events) == "1"
     only_finish(events)
 
 
@@ -409,7 +394,7 @@ def test_error_event_mid_stream_ends_it_with_the_right_code(error_type: str, cod
     out: list = []
     for event in [start(), text_block(0), text(0, "Partial"), SseEvent(json.dumps(body), "error")]:
         out.extend(normalizer.feed(event))
-    assert texts(out) == "Partial"
+    assert text_of(out) == "Partial"
     error = only_error(out)
     assert error.code is code
     assert error_type in error.message and "Overloaded" in error.message and "Anthropic" in error.message
@@ -469,7 +454,7 @@ def test_malformed_answer_events_end_the_stream_with_an_error(event: SseEvent) -
     out = run([start(), text_block(0), event, text(0, "never seen")])
     error = only_error(out)
     assert error.code is ErrorCode.INTERNAL_ERROR and "malformed" in error.message
-    assert texts(out) == ""
+    assert text_of(out) == ""
 
 
 def test_malformed_block_shapes_do_not_raise() -> None:
@@ -479,7 +464,7 @@ def test_malformed_block_shapes_do_not_raise() -> None:
                   SseEvent('{"type": "message_start", "message": "x"}', "message_start"),
                   SseEvent('{"type": "message_delta", "delta": 3, "usage": []}', "message_delta"),
                   block_stop(1), message_delta("tool_use"), STOP])
-    assert calls(events) == [ToolCall("", "", "{}")]
+    assert calls_of(events) == [ToolCall("", "", "{}")]
     only_finish(events)
 
 
@@ -612,7 +597,7 @@ def test_streamed_and_non_streamed_answers_agree() -> None:
                     tool_block(1, "toolu_a", "add"), args(1, ""), args(1, '{"a": 2}'), block_stop(1),
                     message_delta("tool_use", output_tokens=137), STOP])
     plain = events_from_message(body, "Anthropic")
-    assert texts(streamed) == texts(plain) and calls(streamed) == calls(plain)
+    assert text_of(streamed) == text_of(plain) and calls_of(streamed) == calls_of(plain)
     s, p = only_finish(streamed).metadata, only_finish(plain).metadata
     assert (s.finish_reason, s.usage, s.provider_id) == (p.finish_reason, p.usage, s.provider_id)
 

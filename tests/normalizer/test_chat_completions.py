@@ -32,7 +32,7 @@ from normalizer.values import (
 from providers import PROVIDERS
 from providers.chat_completions.errors import error_from_body
 from sse.events import SseEvent
-from tests.helpers import only_error, only_finish
+from tests.helpers import normalize, only_error, only_finish, text_of
 
 OPENAI, GROK, OPENROUTER = PROVIDERS["openai"], PROVIDERS["grok"], PROVIDERS["openrouter"]
 
@@ -94,19 +94,7 @@ def tools(*fragments: dict) -> SseEvent:
 def run(events: list[SseEvent], normalizer: Optional[ChatCompletionsNormalizer] = None,
         call_end: bool = True) -> list:
     """The events of `events` through `normalizer` (default: OpenAI's)."""
-    if normalizer is None:
-        normalizer = OPENAI.normalizer()
-    out: list = []
-    for event in events:
-        out.extend(normalizer.feed(event))
-    if call_end:
-        out.extend(normalizer.end())
-    return out
-
-
-def texts(events: list) -> str:
-    return "".join(p.text for e in events if isinstance(e, StreamDelta) and e.content
-                   for p in e.content)
+    return normalize(normalizer or OPENAI.normalizer(), events, call_end)
 
 
 def tool_deltas(events: list) -> list[StreamDelta]:
@@ -154,7 +142,7 @@ def test_unknown_fields_are_ignored() -> None:
     events = run([chunk({"content": "hi", "annotations": [], "audio": None}, None,
                         obfuscation="xyz", service_tier="default", something={"new": 1}),
                   chunk({}, "stop"), DONE])
-    assert texts(events) == "hi"
+    assert text_of(events) == "hi"
     only_finish(events)
 
 
@@ -166,7 +154,7 @@ def test_reasoning_never_enters_the_text() -> None:
         chunk({}, "stop"),
         DONE,
     ])
-    assert texts(events) == "answer"
+    assert text_of(events) == "answer"
     assert only_finish(events).metadata.provider_metadata_json is not None
     assert "reasoning" not in json.loads(only_finish(events).metadata.provider_metadata_json)
 
@@ -183,18 +171,18 @@ def test_reasoning_goes_to_metadata_when_the_quirk_asks() -> None:
     ], ChatCompletionsNormalizer("OpenAI", quirks))
     meta = json.loads(only_finish(events).metadata.provider_metadata_json)
     assert meta["reasoning"] == "step 1. step 2."
-    assert texts(events) == "42"
+    assert text_of(events) == "42"
 
 
 def test_refusal_is_returned_as_text() -> None:
     events = run([chunk({"refusal": "I can't help with that."}), chunk({}, "stop"), DONE])
-    assert texts(events) == "I can't help with that."
+    assert text_of(events) == "I can't help with that."
 
 
 def test_content_given_as_a_list_of_parts() -> None:
     events = run([chunk({"content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}),
                   chunk({}, "stop"), DONE])
-    assert texts(events) == "ab"
+    assert text_of(events) == "ab"
 
 
 def test_other_choices_are_ignored() -> None:
@@ -204,7 +192,7 @@ def test_other_choices_are_ignored() -> None:
         chunk({}, "stop"),
         DONE,
     ])
-    assert texts(events) == "first"
+    assert text_of(events) == "first"
 
 
 # --- finish reasons ------------------------------------------------------------------------
@@ -493,7 +481,7 @@ def test_done_inside_content_does_not_end_the_stream() -> None:
         chunk({}, "stop"),
         DONE,
     ])
-    assert texts(events) == "[DONE] data: [DONE]"
+    assert text_of(events) == "[DONE] data: [DONE]"
     only_finish(events)
 
 
@@ -519,7 +507,7 @@ def test_openai_in_band_error() -> None:
                  "type": "server_error"}
     events = run([chunk({"content": "Hel"}), raw({"error": error_obj}),
                   chunk({"content": "lo"}), chunk({}, "stop"), DONE])
-    assert texts(events) == "Hel"
+    assert text_of(events) == "Hel"
     error = only_error(events)
     assert error.code is ErrorCode.INTERNAL_ERROR
     assert error_obj["message"] in error.message
@@ -563,7 +551,7 @@ def test_sse_event_named_error() -> None:
 
 def test_null_error_key_is_not_an_error() -> None:
     events = run([chunk({"content": "x"}, error=None), chunk({}, "stop"), DONE])
-    assert texts(events) == "x"
+    assert text_of(events) == "x"
     only_finish(events)
 
 
@@ -625,7 +613,7 @@ def test_trailing_whitespace_after_the_json_is_allowed() -> None:
     events = run([SseEvent(json.dumps({**HEAD, "choices": [{"index": 0, "delta": {"content": "a"},
                                                             "finish_reason": "stop"}]}) + "   "),
                   DONE])
-    assert texts(events) == "a"
+    assert text_of(events) == "a"
     only_finish(events)
 
 
@@ -634,7 +622,7 @@ def test_data_lines_without_blank_lines_between_them_are_separate_chunks() -> No
     joined = "\n".join([chunk({"content": "a"}).data, chunk({"content": "b"}).data,
                         chunk({}, "stop").data, "[DONE]"])
     events = run([SseEvent(joined)], call_end=False)
-    assert texts(events) == "ab"
+    assert text_of(events) == "ab"
     only_finish(events)
 
 

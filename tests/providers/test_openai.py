@@ -22,7 +22,7 @@ from normalizer.values import (
 )
 from providers.openai import PROVIDER
 from sse.events import SseEvent
-from tests.helpers import REAL_FIXTURES, key_env
+from tests.helpers import REAL_FIXTURES, key_env, recorded_response
 
 KEY = "sk-proj-Z9y8X7w6V5u4T3s2R1q0"
 ENV = key_env("openai", KEY)
@@ -80,11 +80,7 @@ def test_non_json_error_body_still_gives_code_and_valid_json():
     ],
 )
 def test_recorded_real_error_responses_map(case, code):
-    folder = FIXTURES / case
-    if not folder.is_dir():
-        pytest.skip(f"recorded fixture {case} not present at {folder}")
-    status = json.loads((folder / "response.meta.json").read_text())["status"]
-    body = (folder / "response.body").read_bytes()
+    status, body = recorded_response("openai", case)
     error = PROVIDER.error_from_response(status, body, env=ENV)
     assert error.code is code
     assert json.loads(body)["error"]["message"] in error.message

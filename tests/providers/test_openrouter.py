@@ -34,7 +34,7 @@ from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.emulator.server import EmulatorServer
 from tests.providers.flavour_roundtrip import HI, exchange
-from tests.helpers import REAL_FIXTURES, key_env
+from tests.helpers import REAL_FIXTURES, key_env, recorded_response
 
 KEY = "sk-or-v1-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 ENV = key_env("openrouter", KEY)
@@ -197,11 +197,7 @@ def test_upstream_errors_name_the_provider_and_its_raw_message(status):
     ("rubyllm-error-401-missing-auth", ErrorCode.AUTHENTICATION_FAILED),
 ])
 def test_recorded_real_error_responses_map(case, code):
-    folder = FIXTURES / case
-    if not folder.is_dir():
-        pytest.skip(f"recorded fixture {case} not present at {folder}")
-    status = json.loads((folder / "response.meta.json").read_text())["status"]
-    body = (folder / "response.body").read_bytes()
+    status, body = recorded_response("openrouter", case)
     error = PROVIDER.error_from_response(status, body, env=ENV)
     assert error.code is code
     assert json.loads(body)["error"]["message"] in error.message
