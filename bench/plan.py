@@ -1,5 +1,5 @@
 """How big each benchmark is: the full run (`make bench`, < 10 minutes on 2 cores) and the
-smoke run (`--smoke`, seconds: run by tests/test_bench_smoke.py so nothing rots)."""
+smoke run (`--smoke`, seconds: run by tests/bench/test_smoke.py so nothing rots)."""
 
 from __future__ import annotations
 

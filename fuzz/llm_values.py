@@ -1,8 +1,8 @@
 """Hypothesis strategies for every golem:llm input value, including hostile ones.
 
 Used to fuzz the component boundary (any input must come back as a value, never a trap,
-tests/test_component_fuzz.py) and to round-trip the durability codec
-(tests/test_durability_codec_properties.py).  Strings exclude lone surrogates because a
+tests/components/test_fuzz.py) and to round-trip the durability codec
+(tests/durability/test_codec_properties.py).  Strings exclude lone surrogates because a
 WIT `string` cannot carry them: the host refuses them before the component is called.
 """
 

@@ -2,7 +2,7 @@
 
 The engine (sse, normalizer, providers, durability) works on these, never on the
 componentize-py bindings, so that it runs natively in tests and benchmarks and unchanged
-inside the component.  `components/convert.py` and `runtime/wit_values.py` translate at the
+inside the component.  `components/convert.py` and `runtime/host/llm_values.py` translate at the
 two boundaries.  Each type mirrors one WIT type of `wit/golem-llm.wit`; a WIT variant whose
 cases carry distinct payload types is a plain union of those types.
 """

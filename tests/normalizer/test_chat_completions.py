@@ -2,7 +2,7 @@
 (`providers/chat_completions/errors.py`) and non-streamed bodies.
 
 Chunks are built here in the recorded shapes of reference/providers.md §3.4, §4, §5.2 and
-§8; the recorded bodies themselves are exercised in test_openai_fixtures.py.
+§8; the recorded bodies themselves are exercised in tests/providers/test_chat_completions_recorded.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 normalizer and error mapping (`providers.grok.PROVIDER`, `providers.openrouter.PROVIDER`).
 
 Chunks are written here in the recorded shapes of reference/providers.md §4 and §5; the
-recorded bodies themselves run in test_openai_fixtures.py.  Each test says which quirk it
+recorded bodies themselves run in test_chat_completions_recorded.py.  Each test says which quirk it
 pins.  Expected error codes are literals, never read from the mapping under test.
 """
 
