@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence
 
 from durability.codec_error import CodecError
 from durability.wit_nodes import (ValueAndType, contiguous_bytes, prim_problem,
-                                  string_problem, take_node)
+                                  string_problem, take_node, walk_from_root)
 from durability.wit_schema import (
     EnumT,
     FlagsT,
@@ -329,17 +329,7 @@ def decode_value(value_nodes: Any, t: WitT) -> Any:
         raise CodecError("the value is not a node list")
     if not value_nodes:
         raise CodecError("the value node list is empty; the root must be node 0")
-    seen = bytearray(len(value_nodes))
-    try:
-        value = _dec(value_nodes, 0, t, seen)
-    except CodecError:
-        raise
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
-        raise CodecError(f"malformed value node list: {exc!r}") from None
-    unreached = seen.find(0)
-    if unreached != -1:
-        raise CodecError(f"value node {unreached} is not reachable from the root")
-    return value
+    return walk_from_root(value_nodes, lambda seen: _dec(value_nodes, 0, t, seen))
 
 
 def _indices(payload: Any, i: int) -> Sequence:

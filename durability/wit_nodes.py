@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 
 from durability.codec_error import CodecError
 
@@ -147,6 +147,23 @@ def is_index(value: object) -> bool:
 
 _SEQUENCES = (tuple, list)
 _CASE, _PAYLOAD = itemgetter(0), itemgetter(1)
+
+
+def walk_from_root(value_nodes: Sequence, walk: Callable[[bytearray], Any]) -> Any:
+    """`walk(seen)` over a whole node list from its root, then the rule that every node was
+    reached; a malformed list's Python error (a wrong type where a node or index should be)
+    becomes a `CodecError` like any other."""
+    seen = bytearray(len(value_nodes))
+    try:
+        result = walk(seen)
+    except CodecError:
+        raise
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise CodecError(f"malformed value node list: {exc!r}") from None
+    unreached = seen.find(0)
+    if unreached != -1:
+        raise CodecError(f"value node {unreached} is not reachable from the root")
+    return result
 
 
 def take_node(nodes: Sequence, i: Any, seen: bytearray, case: str) -> Any:

@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 from durability.codec_error import CodecError
 from durability.wit_nodes import (PRIM_VALUE_CASE_OF_TYPE, contiguous_bytes, is_index,
-                                  prim_problem, take_node)
+                                  prim_problem, take_node, walk_from_root)
 
 MAX_DEPTH = 100
 """Deepest type nesting accepted; golem:llm payloads nest about a dozen levels."""
@@ -44,16 +44,7 @@ def check(value_nodes: Any, type_nodes: Any) -> None:
     _check_types(type_nodes)
     if not isinstance(value_nodes, _SEQUENCES) or not value_nodes:
         raise CodecError("the value must be a non-empty node list (root at node 0)")
-    seen = bytearray(len(value_nodes))
-    try:
-        _check_value(value_nodes, 0, type_nodes, 0, seen)
-    except CodecError:
-        raise
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
-        raise CodecError(f"malformed value node list: {exc!r}") from None
-    unreached = seen.find(0)
-    if unreached != -1:
-        raise CodecError(f"value node {unreached} is not reachable from the root")
+    walk_from_root(value_nodes, lambda seen: _check_value(value_nodes, 0, type_nodes, 0, seen))
 
 
 def render(value_nodes: Any, type_nodes: Any) -> Any:

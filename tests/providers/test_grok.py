@@ -37,14 +37,12 @@ from normalizer.values import (
     Usage,
 )
 from providers.grok import PROVIDER
+from providers import PROVIDERS
 from providers.provider import HttpRequest
 from providers.response_decoder import ResponseDecoder
-from runtime.emulator.grok import GrokDialect
-from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
-from runtime.emulator.server import EmulatorServer
 from tests.providers.flavour_roundtrip import HI, exchange
-from tests.helpers import REAL_FIXTURES, key_env
+from tests.helpers import EMULATOR_KEY, REAL_FIXTURES, key_env
 
 KEY = "xai-Z9y8X7w6V5u4T3s2R1q0P9o8N7m6"
 ENV = key_env("grok", KEY)
@@ -260,20 +258,18 @@ def test_xai_shaped_key_is_scrubbed_even_without_env():
 
 # --- real round trips through the xAI emulator dialect ----------------------------------------
 
-EMU_KEY = "xai-emulator-key-0123456789abcdef"
+EMU_KEY = EMULATOR_KEY
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
-        yield server
+@pytest.fixture
+def emu(fresh_emulator):
+    """The session's emulator, which serves every provider's API."""
+    return fresh_emulator
 
 
 @pytest.fixture
 def env(emu):
-    emu.clear()
-    emu.clear_queue()
-    return {"XAI_API_KEY": EMU_KEY, "XAI_BASE_URL": emu.origin + "/xai/v1"}
+    return PROVIDERS["grok"].emulator_env(emu.origin, EMU_KEY)
 
 
 def test_round_trip_text_with_reasoning_gives_exactly_the_scripted_answer(emu, env):

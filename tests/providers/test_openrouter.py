@@ -28,13 +28,11 @@ from normalizer.values import (
     Usage,
 )
 from providers.openrouter import PROVIDER
+from providers import PROVIDERS
 from providers.provider import HttpRequest
-from runtime.emulator.grok import GrokDialect
-from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
-from runtime.emulator.server import EmulatorServer
 from tests.providers.flavour_roundtrip import HI, exchange
-from tests.helpers import REAL_FIXTURES, key_env, recorded_response
+from tests.helpers import EMULATOR_KEY, REAL_FIXTURES, key_env, recorded_response
 
 KEY = "sk-or-v1-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 ENV = key_env("openrouter", KEY)
@@ -215,21 +213,19 @@ def test_key_never_appears_in_error_output(body, status):
 
 # --- real round trips through the OpenRouter emulator dialect ----------------------------------
 
-EMU_KEY = "sk-or-v1-emulator-0123456789abcdef"
+EMU_KEY = EMULATOR_KEY
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with EmulatorServer(dialects=[GrokDialect(), OpenRouterDialect()], api_key=EMU_KEY) as server:
-        yield server
+@pytest.fixture
+def emu(fresh_emulator):
+    """The session's emulator, which serves every provider's API."""
+    return fresh_emulator
 
 
 @pytest.fixture
 def env(emu):
-    emu.clear()
-    emu.clear_queue()
-    return {"OPENROUTER_API_KEY": EMU_KEY, "OPENROUTER_BASE_URL": emu.origin + "/openrouter/api/v1",
-            "OPENROUTER_HTTP_REFERER": "https://app.example.com", "OPENROUTER_X_TITLE": "Emulated"}
+    env = PROVIDERS["openrouter"].emulator_env(emu.origin, EMU_KEY)
+    return {**env, "OPENROUTER_HTTP_REFERER": "https://app.example.com", "OPENROUTER_X_TITLE": "Emulated"}
 
 
 def test_round_trip_text_with_reasoning_gives_exactly_the_scripted_answer(emu, env):
