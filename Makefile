@@ -45,3 +45,23 @@ $(BENCH_READY): $(READY) requirements-bench.txt
 bench: $(BENCH_READY)
 	$(BIN)/python -m tools.build
 	$(BIN)/python -m bench
+
+# The end-to-end tier (tests/e2e/, README "make e2e"): the OpenAI components, portable and
+# durable, against a real model server, llama-cpp-python's OpenAI-compatible server with
+# SmolLM2-135M.  Not part of `make test`.  The server lives in its own venv; pip builds
+# llama.cpp from source the first time (10-15 minutes on 2 cores, then pip's wheel cache).
+
+.PHONY: e2e
+
+E2E_VENV  := .cache/e2e-venv
+E2E_READY := $(E2E_VENV)/.ready
+E2E_ENV   := GOLEM_LLM_E2E=1 GOLEM_LLM_E2E_PYTHON=$(E2E_VENV)/bin/python
+
+$(E2E_READY): requirements-e2e.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(E2E_VENV)
+	$(E2E_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-e2e.txt
+	@touch $(E2E_READY)
+
+e2e: build $(E2E_READY)
+	$(E2E_ENV) $(BIN)/python -m pytest -q --durations=0 tests/e2e

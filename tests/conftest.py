@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
 import pytest
 
 from tests.helpers import EMULATOR_KEY
+
+# tests/e2e/ needs a real model server (`make e2e` installs and starts it): it is collected
+# only when `make e2e` says so, never by `make test`.
+collect_ignore = [] if os.environ.get("GOLEM_LLM_E2E") == "1" else ["e2e"]
 
 
 @pytest.fixture(scope="session")
