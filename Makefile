@@ -50,8 +50,10 @@ bench: $(BENCH_READY)
 # durable, against a real model server, llama-cpp-python's OpenAI-compatible server with
 # SmolLM2-135M.  Not part of `make test`.  The server lives in its own venv; pip builds
 # llama.cpp from source the first time (10-15 minutes on 2 cores, then pip's wheel cache).
+# Then the server's answers are recorded into tests/fixtures/llama_cpp/ (new or changed
+# cases only; `make record` rewrites every case), which `make test` replays.
 
-.PHONY: e2e
+.PHONY: e2e record
 
 E2E_VENV  := .cache/e2e-venv
 E2E_READY := $(E2E_VENV)/.ready
@@ -65,3 +67,7 @@ $(E2E_READY): requirements-e2e.txt
 
 e2e: build $(E2E_READY)
 	$(E2E_ENV) $(BIN)/python -m pytest -q --durations=0 tests/e2e
+	$(E2E_ENV) $(BIN)/python -m tests.e2e.record
+
+record: build $(E2E_READY)
+	$(E2E_ENV) $(BIN)/python -m tests.e2e.record --force

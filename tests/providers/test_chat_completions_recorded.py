@@ -169,7 +169,13 @@ def _expected_output_tokens(provider: str, usage: dict) -> int:
 def test_recorded_case(provider: str, case: Optional[str]) -> None:
     if case is None:
         pytest.skip(f"no recorded fixtures at {FIXTURES / provider}")
-    folder = FIXTURES / provider / case
+    check_recording(provider, FIXTURES / provider / case)
+
+
+def check_recording(provider: str, folder: Path) -> list:
+    """Decode one recording through `provider`'s path and check the events against the
+    naive reading; returns the events.  Shared with tests/providers/test_llama_cpp_recorded.py, which
+    replays the project's own recordings of a real server the same way."""
     meta = json.loads((folder / "response.meta.json").read_text())
     body = (folder / "response.body").read_bytes()
     chat_provider, label = PROVIDERS[provider]
@@ -188,7 +194,7 @@ def test_recorded_case(provider: str, case: Optional[str]) -> None:
         assert provider_message in error.message
         assert error.message.startswith(f"{label} returned HTTP {status} (")
         assert json.loads(error.provider_error_json) == parsed
-        return
+        return events
 
     if meta["streaming"]:
         assert content_type.startswith("text/event-stream")
@@ -196,6 +202,10 @@ def test_recorded_case(provider: str, case: Optional[str]) -> None:
     else:
         assert content_type.startswith("application/json")
         text, calls, finish, usage = _naive_completion(json.loads(body))
+    if finish is None and meta["streaming"]:
+        # a stream that ends before the server's finish is never reported as a success
+        assert len(events) == 1 and isinstance(events[-1], LlmError), events
+        return events
     assert not any(isinstance(e, LlmError) for e in events), events
     accumulator = Accumulator()
     accumulator.add(events)
@@ -219,12 +229,13 @@ def test_recorded_case(provider: str, case: Optional[str]) -> None:
         assert EXPECTED_FINISH[finish] is FinishReason.TOOL_CALLS
         assert not text.strip()
         assert result.tool_calls == got
-        return
+        return events
 
     assert isinstance(result, CompleteResponse)
     assert result.content == ((Text(text),) if text else ())
     assert accumulator.text == text
     assert result.id and result.id == result.metadata.provider_id
+    return events
 
 
 def _check_metadata(metadata: ResponseMetadata, provider: str, finish: str,
