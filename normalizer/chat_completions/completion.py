@@ -8,7 +8,8 @@ non-streamed fixtures run through the same path.
 The metadata, usage and tool-call rules are the streaming normalizer's (`metadata`, `usage`,
 `content`), so a streamed and a non-streamed answer give equal values.  The deprecated `message.function_call`
 is returned as a tool call with the synthetic id `call_<position>` (it has no id of its own),
-and its finish_reason `function_call` maps to TOOL_CALLS.
+and its finish_reason `function_call` maps to TOOL_CALLS; beside `tool_calls` (llama-cpp-python
+sends both spellings of one call) it is their mirror and is not read.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _tool_calls_of(message: dict) -> list[ToolCall]:
                 )
             )
     legacy = message.get("function_call")
-    if isinstance(legacy, dict):
+    if isinstance(legacy, dict) and not calls:
         arguments = legacy.get("arguments")
         if not isinstance(arguments, str):
             arguments = "" if arguments is None else json.dumps(arguments)

@@ -13,6 +13,9 @@ rules that follow from them:
   it is emitted exactly once however many finish_reasons arrive.
 - Tool calls are assembled by `index` and emitted once, complete, when the finish_reason
   arrives: callers see them before the usage chunk, and never see half an argument string.
+- The legacy `delta.function_call` is read as a tool call only from a stream that never
+  carries `tool_calls`: a server that speaks both (llama-cpp-python sends every fragment in
+  both spellings) means one call, not two.
 - A stream that stops without a finish_reason is truncated and ends in an error, so a tool
   is never run with cut-off arguments.
 - An error object inside the stream (OpenAI, OpenRouter, vLLM shapes) ends it with an
@@ -73,6 +76,7 @@ class ChatCompletionsNormalizer:
         "_usage",
         "_calls",
         "_by_index",
+        "_tool_calls_seen",
         "_emitted",
         "_reasoning",
         "_decode",
@@ -88,6 +92,7 @@ class ChatCompletionsNormalizer:
         self._usage: Optional[dict] = None  # last non-null usage
         self._calls: list[_PendingCall] = []
         self._by_index: dict[Any, _PendingCall] = {}
+        self._tool_calls_seen = False  # then delta.function_call is their legacy mirror
         self._emitted = 0  # how many of _calls were already given out
         self._reasoning: Optional[list[str]] = [] if quirks.reasoning_in_metadata else None
         self._decode = _DECODER.raw_decode
@@ -203,12 +208,13 @@ class ChatCompletionsNormalizer:
         function_call, and reasoning when the quirks collect it."""
         tool_calls = delta.get("tool_calls")
         if tool_calls:
+            self._tool_calls_seen = True
             self._add_fragments(tool_calls)
         refusal = delta.get("refusal")
         if refusal and isinstance(refusal, str):
             out.append(StreamDelta(content=(Text(refusal),)))
         function_call = delta.get("function_call")
-        if function_call:
+        if function_call and not self._tool_calls_seen:
             self._add_legacy_fragment(function_call)
         if self._reasoning is not None:
             self._add_reasoning(delta)
@@ -258,7 +264,8 @@ class ChatCompletionsNormalizer:
 
     def _add_legacy_fragment(self, function_call: dict) -> None:
         """The deprecated `delta.function_call` ({name, arguments} fragments, no id, one
-        call per response) is assembled as one more tool call, keyed apart from indexes."""
+        call per response) is assembled as one more tool call, keyed apart from indexes.
+        Only called while no `tool_calls` has been seen (then it is their mirror)."""
         if not isinstance(function_call, dict):
             return
         call = self._by_index.get("function_call")

@@ -412,6 +412,29 @@ def test_legacy_streamed_function_call_becomes_a_tool_call() -> None:
     assert only_finish(events).metadata.finish_reason is FinishReason.TOOL_CALLS
 
 
+def test_function_call_beside_tool_calls_is_the_same_call_read_once() -> None:
+    """llama-cpp-python streams every fragment twice, as `tool_calls` and as the legacy
+    `function_call` (tests/fixtures/llama_cpp/forced-tool-call-stream): one call."""
+    call_id = "call__0_get_weather_cmpl-1"
+
+    def both(arguments: str) -> SseEvent:
+        return chunk({"role": None, "content": None,
+                      "function_call": {"name": "get_weather", "arguments": arguments},
+                      "tool_calls": [{"index": 0, "id": call_id, "type": "function",
+                                      "function": {"name": "get_weather",
+                                                   "arguments": arguments}}]})
+
+    events = run([
+        chunk({"role": "assistant", "content": None, "function_call": None, "tool_calls": None}),
+        both("{"), both(' "location": "Oslo"'), both(" }"), both(""),
+        chunk({"role": None, "content": None, "function_call": None, "tool_calls": None},
+              "tool_calls"),
+        DONE,
+    ])
+    assert all_calls(events) == [ToolCall(call_id, "get_weather", '{ "location": "Oslo" }')]
+    assert only_finish(events).metadata.finish_reason is FinishReason.TOOL_CALLS
+
+
 # --- usage ---------------------------------------------------------------------------------
 
 
@@ -735,6 +758,17 @@ def test_completion_legacy_function_call() -> None:
     assert events[0] == StreamDelta(tool_calls=(ToolCall("call_0", "get_weather",
                                                          '{"location":"Boston"}'),))
     assert only_finish(events).metadata.finish_reason is FinishReason.TOOL_CALLS
+
+
+def test_completion_function_call_beside_tool_calls_is_read_once() -> None:
+    arguments = '{ "location": "Oslo" }'
+    body = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+        "role": "assistant", "content": None,
+        "tool_calls": [{"id": "call__0", "type": "function",
+                        "function": {"name": "get_weather", "arguments": arguments}}],
+        "function_call": {"name": "get_weather", "arguments": arguments}}}]}
+    events = events_from_completion(body, "OpenAI")
+    assert all_calls(events) == [ToolCall("call__0", "get_weather", arguments)]
 
 
 def test_completion_error_body_and_malformed_bodies() -> None:

@@ -149,7 +149,7 @@ def _naive_completion(body: dict) -> tuple[str, list[dict], Optional[str], Optio
     message = body["choices"][0]["message"]
     calls = [{"id": c["id"], "name": c["function"]["name"], "arguments": c["function"]["arguments"]}
              for c in message.get("tool_calls") or []]
-    if message.get("function_call"):
+    if message.get("function_call") and not calls:  # beside tool_calls it is their mirror
         legacy = message["function_call"]
         calls.append({"id": None, "name": legacy["name"], "arguments": legacy["arguments"]})
     return message.get("content") or "", calls, body["choices"][0]["finish_reason"], body.get("usage")

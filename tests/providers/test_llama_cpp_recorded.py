@@ -33,10 +33,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "llama_cpp"
 CASES = sorted(d.name for d in FIXTURES.iterdir() if (d / "response.body").is_file())
 
 #: Recordings the engine does not read right yet, each with why.
-KNOWN_DEFECTS = {
-    "forced-tool-call-stream": "delta.function_call beside delta.tool_calls is read as a "
-                               "second tool call",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def _params() -> list:
