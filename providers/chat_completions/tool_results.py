@@ -5,6 +5,12 @@ repeats them: one assistant message holding every call (as the API itself produc
 one turn), followed by a `tool` message for each call, in the caller's order.  Every call
 needs an answer, or the API rejects the request.  The wire has no error flag on a tool
 result, so a failure becomes text the model can read and react to.
+
+The assistant turn carries `content: ""`.  OpenAI accepts null, "" or no field there, but
+strict OpenAI-compatible servers do not: llama-cpp-python's request validation rejects null
+(HTTP 500) and its chat template fails on a missing field (HTTP 200 with an empty stream;
+both recorded in tests/fixtures/llama_cpp/).  "" is what every server accepts, and what
+common OpenAI clients send for a turn that is only tool calls.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ def tool_exchange_messages(tool_results: Sequence[tuple[ToolCall, ToolResult]]) 
         }
         for call, _ in tool_results
     ]
-    exchange: list[JsonObject] = [{"role": "assistant", "content": None, "tool_calls": calls}]
+    exchange: list[JsonObject] = [{"role": "assistant", "content": "", "tool_calls": calls}]
     for call, result in tool_results:
         exchange.append({"role": "tool", "tool_call_id": call.id, "content": tool_result_text(result)})
     return exchange

@@ -121,6 +121,7 @@ def test_tool_call_round_trip_through_send_and_continue(llm, fresh_emulator):
     assert "temperature_c" in second.content[0].text
     messages = fresh_emulator.requests[1].json["messages"]
     assert messages[-2]["role"] == "assistant"
+    assert messages[-2]["content"] == ""  # strict servers reject null (and a missing field)
     assert messages[-2]["tool_calls"][0]["id"] == call.id
     assert messages[-2]["tool_calls"][0]["function"] == {
         "name": call.name, "arguments": call.arguments_json}

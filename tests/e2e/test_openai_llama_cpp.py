@@ -148,8 +148,6 @@ def test_a_forced_tool_call_streams_once(llm):
     assert finish.metadata.finish_reason is v.FinishReason.TOOL_CALLS
 
 
-@pytest.mark.xfail(strict=True, reason="the assistant tool-call turn carries content: null, "
-                   "which the server's validation rejects (HTTP 500)")
 def test_continue_with_a_tool_result_gets_an_answer(llm, traffic):
     call = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
     result = v.ToolSuccess("call_1", "get_weather", '{"temperature_c": 19, "sky": "clear"}')
