@@ -3,8 +3,10 @@
 Every fact about OpenAI lives here.  OpenAI is the reference Chat Completions server, so
 its quirks are the defaults: Bearer `OPENAI_API_KEY`, the `max_completion_tokens` field
 (OpenAI deprecated `max_tokens`, which o-series models reject), no extra headers, nothing
-refused before sending.  `OPENAI_BASE_URL` points the component at a proxy, a gateway or the
-local provider emulator (which serves this API under `/v1`).
+refused before sending.  `OPENAI_BASE_URL` points the component at a proxy, a gateway, an
+OpenAI-compatible server (llama.cpp, ...) or the local provider emulator (which serves this
+API under `/v1`); at any host but api.openai.com `config.max-tokens` is sent as `max_tokens`,
+the field such servers read (they ignore `max_completion_tokens`).
 """
 
 from __future__ import annotations
@@ -22,5 +24,6 @@ PROVIDER = ChatCompletionsProvider(
     default_model="gpt-4o-mini",
     emulator_prefix="/v1",
     max_tokens_field="max_completion_tokens",
+    compatible_max_tokens_field="max_tokens",
     quirks=ChatQuirks(),
 )

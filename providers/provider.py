@@ -200,15 +200,18 @@ class Provider:
         """The POST: the key (a missing one is refused before anything else), the dialect's
         body and headers, then the provider's optional headers."""
         key = self.api_key(env)
-        body = encode_body(self.request_body(messages, config, tool_results))
+        body = encode_body(self.request_body(messages, config, tool_results, env))
         headers = (*self.request_headers(key), *self.extra_headers(env))
         return HttpRequest(method="POST", url=self.url(env), headers=headers, body=body)
 
     # -- the dialect's mapping (may raise; the boundary above converts) ---------------------
 
     def request_body(self, messages: Sequence[Message], config: Config,
-                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
-        """The request body; raises `Refusal` for input the API could not accept."""
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]],
+                     env: Mapping[str, str]) -> JsonObject:
+        """The request body; raises `Refusal` for input the API could not accept.  `env`
+        says where the request goes, which can decide a field's name (Chat Completions'
+        max-tokens field for an OpenAI-compatible server)."""
         raise NotImplementedError
 
     def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:

@@ -7,7 +7,7 @@ mapping is this package's, one job per module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from normalizer.anthropic_messages.completion import events_from_body
 from normalizer.anthropic_messages.stream import AnthropicMessagesNormalizer
@@ -38,7 +38,8 @@ class AnthropicMessagesProvider(Provider):
     default_max_tokens: int
 
     def request_body(self, messages: Sequence[Message], config: Config,
-                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]],
+                     env: Mapping[str, str]) -> JsonObject:
         return build_body(messages, config, tool_results, api_key_env=self.api_key_env,
                           default_max_tokens=self.default_max_tokens)
 

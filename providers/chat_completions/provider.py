@@ -10,7 +10,8 @@ itself is this package's, one job per module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Optional, Sequence
+from urllib.parse import urlsplit
 
 from normalizer.chat_completions.completion import events_from_body
 from normalizer.chat_completions.quirks import ChatQuirks
@@ -33,6 +34,12 @@ class ChatCompletionsProvider(Provider):
     max_tokens_field: where `config.max-tokens` goes: OpenAI deprecated `max_tokens` (o-series
         reject it) in favour of `max_completion_tokens`, which xAI also accepts, while
         OpenRouter documents only `max_tokens`.
+    compatible_max_tokens_field: where it goes instead when `base_url_env` points at another
+        host than `default_base_url`'s, i.e. at an OpenAI-compatible server rather than the
+        provider (None: `max_tokens_field` wherever the request goes).  Such servers
+        (llama.cpp, and others built to the older API) read only `max_tokens` and silently
+        ignore `max_completion_tokens`.  A caller who knows better leaves `config.max-tokens`
+        unset and passes the field it wants as a provider option.
     parameter_rules: body fields it rejects for some models, refused before sending
         (`refusals.ParameterRule`).
     inline_image_types: the mime types it accepts for inline images; empty = any (left to
@@ -47,13 +54,26 @@ class ChatCompletionsProvider(Provider):
 
     quirks: ChatQuirks = ChatQuirks()
     max_tokens_field: str = "max_completion_tokens"
+    compatible_max_tokens_field: Optional[str] = None
     parameter_rules: tuple[ParameterRule, ...] = ()
     inline_image_types: tuple[str, ...] = ()
     typed_options: tuple[tuple[str, str], ...] = ()
 
     def request_body(self, messages: Sequence[Message], config: Config,
-                     tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> JsonObject:
-        return build_body(self, messages, config, tool_results)
+                     tool_results: Sequence[tuple[ToolCall, ToolResult]],
+                     env: Mapping[str, str]) -> JsonObject:
+        return build_body(self, messages, config, tool_results,
+                          max_tokens_field=self.max_tokens_field_for(env))
+
+    def max_tokens_field_for(self, env: Mapping[str, str]) -> str:
+        """`max_tokens_field` for the provider's own host, `compatible_max_tokens_field`
+        (when set) for any other host the base URL names."""
+        if self.compatible_max_tokens_field is None:
+            return self.max_tokens_field
+        own_host = urlsplit(self.default_base_url).hostname
+        if urlsplit(self.url(env)).hostname == own_host:
+            return self.max_tokens_field
+        return self.compatible_max_tokens_field
 
     def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
         return request_headers(key)

@@ -30,7 +30,6 @@ class BodyRules(Protocol):
 
     label: str
     api_key_env: str
-    max_tokens_field: str
     parameter_rules: tuple[ParameterRule, ...]
     inline_image_types: tuple[str, ...]
     typed_options: tuple[tuple[str, str], ...]
@@ -50,10 +49,14 @@ def build_body(
     messages: Sequence[Message],
     config: Config,
     tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+    *,
+    max_tokens_field: str,
 ) -> JsonObject:
     """The request body as a JSON object: config first, then provider options, then the
     streaming fields that the engine depends on and options cannot remove; then what the
-    provider refuses for the body's model, or among the images, is refused."""
+    provider refuses for the body's model, or among the images, is refused.
+    `max_tokens_field` is where config.max-tokens goes (the provider picks it by where the
+    request goes: `ChatCompletionsProvider.max_tokens_field_for`)."""
     chat_messages = convert_messages(messages)
     chat_messages.extend(tool_exchange_messages(tool_results))
     if not chat_messages:
@@ -69,9 +72,9 @@ def build_body(
         body["temperature"] = config.temperature
         set_by_config["temperature"] = "config.temperature"
     if config.max_tokens is not None:
-        body[provider.max_tokens_field] = config.max_tokens
-        for field in {provider.max_tokens_field, "max_tokens", "max_completion_tokens"}:
-            set_by_config[field] = "config.max-tokens"
+        body[max_tokens_field] = config.max_tokens
+        for name in {max_tokens_field, "max_tokens", "max_completion_tokens"}:
+            set_by_config[name] = "config.max-tokens"
     if config.stop_sequences:
         body["stop"] = list(config.stop_sequences)
         set_by_config["stop"] = "config.stop-sequences"

@@ -84,7 +84,7 @@ def test_send_passes_every_config_field_to_the_provider(llm, fresh_emulator):
     assert isinstance(llm.send([system, *USER], config), v.CompleteResponse)
     body = fresh_emulator.requests[0].json
     assert body["temperature"] == pytest.approx(0.25)
-    assert body["max_completion_tokens"] == 64
+    assert body["max_tokens"] == 64  # the emulator is not api.openai.com: an OpenAI-compatible server
     assert body["stop"] == ["END"]
     assert body["tool_choice"] == "none"
     assert body["tools"][0]["function"]["name"] == "get_weather"

@@ -110,8 +110,6 @@ def test_send_returns_the_whole_answer(llm, traffic):
     assert traffic.request_count == 1
 
 
-@pytest.mark.xfail(strict=True, reason="the request carries only max_completion_tokens, "
-                   "which llama.cpp ignores (it reads max_tokens)")
 def test_max_tokens_limits_the_answer(llm, llama_server):
     event = llm.send(COUNT, config(max_tokens=8))
     assert isinstance(event, v.CompleteResponse), event

@@ -97,6 +97,29 @@ def test_max_tokens_goes_to_max_completion_tokens_for_openai():
     assert "max_tokens" not in body
 
 
+@pytest.mark.parametrize("base_url, field", [
+    ("", "max_completion_tokens"),
+    ("https://api.openai.com/v1/", "max_completion_tokens"),
+    ("http://127.0.0.1:8080/v1", "max_tokens"),
+    ("https://llm-gateway.internal.example/openai/v1", "max_tokens"),
+])
+def test_max_tokens_goes_to_max_tokens_for_an_openai_compatible_server(base_url, field):
+    """llama.cpp and servers built to the older API read only `max_tokens` and ignore
+    `max_completion_tokens` (tests/e2e: the limit was silently dropped)."""
+    env = {**ENV, "OPENAI_BASE_URL": base_url}
+    request = request_for(config=Config(model="m", max_tokens=9), env=env)
+    body = json.loads(request.body)
+    assert body[field] == 9
+    assert {"max_tokens", "max_completion_tokens"} - {field} & body.keys() == set()
+
+
+def test_a_caller_picks_the_field_by_provider_option_instead_of_config():
+    env = {**ENV, "OPENAI_BASE_URL": "http://127.0.0.1:8080/v1"}
+    config = Config(model="o4-mini", provider_options=(Kv("max_completion_tokens", "7"),))
+    body = json.loads(request_for(config=config, env=env).body)
+    assert body["max_completion_tokens"] == 7 and "max_tokens" not in body
+
+
 def test_max_tokens_field_name_comes_from_the_provider():
     provider = dataclasses.replace(PROVIDER, max_tokens_field="max_tokens")
     body = body_for(config=Config(model="m", max_tokens=50), provider=provider)
