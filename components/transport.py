@@ -132,8 +132,13 @@ def _build(request: HttpRequest) -> Union[ht.OutgoingRequest, TransportError]:
     url = urlsplit(request.url)
     if url.scheme not in ("http", "https") or not url.netloc:
         return TransportError(f"not an http(s) URL: {request.url!r}")
+    # The body's length is known, so say it: without `content-length` the host frames the
+    # body with `transfer-encoding: chunked`, which some servers and proxies refuse.
+    headers = [(k, v.encode("utf-8")) for k, v in request.headers
+               if k.lower() != "content-length"]
+    headers.append(("content-length", str(len(request.body)).encode("ascii")))
     try:
-        fields = ht.Fields.from_list([(k, v.encode("utf-8")) for k, v in request.headers])
+        fields = ht.Fields.from_list(headers)
     except Err as err:
         return TransportError(f"invalid request header: {_describe(err.value)}")
     outgoing = ht.OutgoingRequest(fields)

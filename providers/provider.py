@@ -38,6 +38,7 @@ from providers.common.json_body import JsonObject, encode_body
 from providers.common.refusal import Refusal
 from providers.common.secrets import api_key, redact_body, scrub_error, secret_from_env
 from providers.timeouts import TIMEOUT_ENV
+from providers.user_agent import user_agent
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,11 @@ class Provider:
                       env: Mapping[str, str],
                       tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> HttpRequest:
         """The POST: the key (a missing one is refused before anything else), the dialect's
-        body and headers, then the provider's optional headers."""
+        body and headers, the provider's optional headers, then the User-Agent."""
         key = self.api_key(env)
         body = encode_body(self.request_body(messages, config, tool_results, env))
-        headers = (*self.request_headers(key), *self.extra_headers(env))
+        headers = (*self.request_headers(key), *self.extra_headers(env),
+                   ("User-Agent", user_agent(self.name)))
         return HttpRequest(method="POST", url=self.url(env), headers=headers, body=body)
 
     # -- the dialect's mapping (may raise; the boundary above converts) ---------------------

@@ -12,6 +12,7 @@ import pytest
 from normalizer import values as v
 from runtime.emulator.scenarios import BUILTIN_SCENARIOS, TEXT, UNICODE_TEXT
 from runtime.golem import GolemHost
+from providers.user_agent import VERSION
 from runtime.host import ComponentHost
 from tests.helpers import EMULATOR_KEY, built, calls_of, text_of
 
@@ -74,6 +75,15 @@ def test_send_returns_the_whole_message_with_metadata(llm, fresh_emulator):
     assert request.json["stream"] is True
     assert request.json["stream_options"]["include_usage"] is True
     assert request.json["messages"] == [{"role": "user", "content": "Hello there"}]
+
+
+def test_requests_have_a_content_length_and_name_their_client(llm, fresh_emulator):
+    """Not chunked: some servers and proxies refuse a chunked request body."""
+    assert isinstance(llm.send(USER, v.Config(model="text")), v.CompleteResponse)
+    (request,) = fresh_emulator.requests
+    assert "transfer-encoding" not in request.headers
+    assert int(request.headers["content-length"]) == len(request.body) > 0
+    assert request.headers["user-agent"] == f"golem-llm-py/{VERSION} (openai)"
 
 
 def test_send_passes_every_config_field_to_the_provider(llm, fresh_emulator):

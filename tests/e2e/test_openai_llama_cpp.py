@@ -157,8 +157,6 @@ def test_continue_with_a_tool_result_gets_an_answer(llm, traffic):
 
 # ---- the wire -------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="requests go out chunked, with no content-length "
-                   "and no user-agent")
 def test_requests_carry_a_content_length_and_a_user_agent(llm, traffic):
     assert isinstance(llm.send(COUNT, config(max_tokens=4)), v.CompleteResponse)
     (exchange,) = traffic.exchanges

@@ -101,6 +101,7 @@ def test_minimal_request() -> None:
         ("anthropic-version", "2023-06-01"),
         ("content-type", "application/json"),
         ("accept", "text/event-stream"),
+        ("User-Agent", "golem-llm-py/0.1.0 (anthropic)"),
     )
     assert json.loads(request.body) == {
         "model": "claude-sonnet-4-5",

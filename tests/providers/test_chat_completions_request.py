@@ -466,6 +466,7 @@ def test_default_url_method_and_headers():
         ("Authorization", f"Bearer {KEY}"),
         ("Content-Type", "application/json"),
         ("Accept", "text/event-stream"),
+        ("User-Agent", "golem-llm-py/0.1.0 (openai)"),
     )
 
 
@@ -493,7 +494,8 @@ def test_extra_headers_come_from_the_provider_only_when_their_variable_is_set():
 
 def test_openai_sends_no_extra_headers_whatever_the_environment():
     headers = request_for(env={**ENV, "HTTP_REFERER": "x", "OPENAI_ORGANIZATION": "org"}).headers
-    assert [name for name, _ in headers] == ["Authorization", "Content-Type", "Accept"]
+    assert [name for name, _ in headers] == ["Authorization", "Content-Type", "Accept",
+                                             "User-Agent"]
 
 
 @pytest.mark.parametrize("env", [{}, {"OPENAI_API_KEY": ""}, {"OPENAI_API_KEY": "  \n"}])

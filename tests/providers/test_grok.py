@@ -73,7 +73,7 @@ def test_request_url_auth_and_streaming_fields():
     headers = dict(request.headers)
     assert headers["Authorization"] == f"Bearer {KEY}"
     assert headers["Content-Type"] == "application/json"
-    assert set(headers) == {"Authorization", "Content-Type", "Accept"}
+    assert set(headers) == {"Authorization", "Content-Type", "Accept", "User-Agent"}
     body = json.loads(request.body)
     assert body["model"] == "grok-4"
     assert body["max_completion_tokens"] == 100 and "max_tokens" not in body

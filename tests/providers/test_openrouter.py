@@ -64,7 +64,7 @@ def test_request_url_auth_and_streaming_fields():
     assert request.url == "https://openrouter.ai/api/v1/chat/completions"
     headers = dict(request.headers)
     assert headers["Authorization"] == f"Bearer {KEY}"
-    assert set(headers) == {"Authorization", "Content-Type", "Accept"}  # no empty attribution
+    assert set(headers) == {"Authorization", "Content-Type", "Accept", "User-Agent"}  # no empty attribution
     body = json.loads(request.body)
     assert body["max_tokens"] == 64 and "max_completion_tokens" not in body
     assert body["stream"] is True
