@@ -2,8 +2,9 @@
 
 A server's logs, or a gateway's, then say which client called and through which provider's
 component; an HTTP client that sends none is also refused outright by some gateways and
-WAFs.  The version is pyproject.toml's (tests/providers/test_user_agent.py checks that they agree):
-the component cannot read package metadata, since only the engine's `.py` files are staged.
+WAFs.  The version is pyproject.toml's (tests/providers/test_user_agent.py checks that they
+agree): the component cannot read package metadata, since only the engine's `.py` files are
+staged.
 """
 
 from __future__ import annotations

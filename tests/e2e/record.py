@@ -1,7 +1,7 @@
 """Record a real OpenAI-compatible server's answers into tests/fixtures/llama_cpp/.
 
-    python -m tests.e2e.record            # (make e2e) write new cases and cases whose answer changed
-    python -m tests.e2e.record --force    # (make record) rewrite every case
+    python -m tests.e2e.record          # make e2e: write new cases, and those whose answer changed
+    python -m tests.e2e.record --force  # make record: rewrite every case
 
 Each case is golem:llm input (messages, config, tool results) turned into a request by the
 engine itself (`providers.openai.PROVIDER.chat_request`), so `request.json` is what the
@@ -17,7 +17,8 @@ sent it, in the layout of ../shared/fixtures/real/<provider>/<case>/:
 The model answers greedily (temperature 0), so a rerun gives the same answers with new ids
 and timestamps.  Without --force a case is rewritten only when what it says changed
 (status, text, tool calls, finish reason), so `make e2e` leaves the tree clean unless the
-server's behaviour moved.  tests/providers/test_llama_cpp_recorded.py replays every case in `make test`.
+server's behaviour moved.  tests/providers/test_llama_cpp_recorded.py replays every case in
+`make test`.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ CASES = (
          "the headers)", WEATHER_QUESTION, config(tools=(WEATHER,), provider_options=(CAP,)),
          ((CALL, RESULT),), omit_assistant_content),
     Case("empty-200-tool-choice-required", "tool_choice=required: HTTP 200 and an empty "
-         "event stream (the server cannot honour it)", WEATHER_QUESTION, config(tools=(WEATHER,), tool_choice="required",
-                                              provider_options=(CAP,))),
+         "event stream (the server cannot honour it)", WEATHER_QUESTION,
+         config(tools=(WEATHER,), tool_choice="required", provider_options=(CAP,))),
 )
 
 
@@ -192,8 +193,8 @@ def write_index(root: Path) -> None:
         "",
         f"Server: {SERVER}. Model: {MODEL}, greedy (temperature 0).",
         "Written by `tests/e2e/record.py` (`make e2e` adds new and changed cases, `make record`",
-        "rewrites all); replayed by `tests/providers/test_llama_cpp_recorded.py` in `make test`. Same",
-        "layout as `../shared/fixtures/real/<provider>/<case>/`. The request bodies are the",
+        "rewrites all); replayed by `tests/providers/test_llama_cpp_recorded.py` in `make test`.",
+        "Same layout as `../shared/fixtures/real/<provider>/<case>/`. The request bodies are the",
         "engine's own, edited only where a case says so.",
         "",
         "| case | status | finish | what |",
