@@ -6,9 +6,10 @@ Collected only when `GOLEM_LLM_E2E=1` (tests/conftest.py); `make e2e` sets it.
 
 from __future__ import annotations
 
-import faulthandler
 import os
-import signal
+import sys
+import threading
+import traceback
 from typing import Iterator
 
 import pytest
@@ -16,34 +17,53 @@ import pytest
 from tests.e2e.llama_server import LlamaServer
 from tests.e2e.recording_proxy import RecordingProxy
 
-#: A test that runs longer fails (SIGALRM raises in it, so fixtures still clean up) ...
-TEST_TIMEOUT_S = float(os.environ.get("GOLEM_LLM_E2E_TEST_TIMEOUT_S", "240"))
-#: ... and one stuck where no Python runs is ended this much later by faulthandler, which
-#: exits the process; the server then dies with it (PR_SET_PDEATHSIG).
-HARD_GRACE_S = 60.0
+#: A test still running after this long ends the whole run: a watchdog thread prints where
+#: every thread is, stops the server and exits.  It is the last resort, for a hang nobody
+#: foresaw: the waits inside a test are bounded already (the component's HTTP timeouts, the
+#: stream readers' deadlines, the proxy's upstream timeout).  Nothing softer is safe here: an
+#: exception raised into the main thread (SIGALRM) while wasmtime runs the component crashes
+#: the interpreter.  The watchdog runs while the main thread is in wasm, because ctypes
+#: releases the GIL around foreign calls.
+TEST_TIMEOUT_S = float(os.environ.get("GOLEM_LLM_E2E_TEST_TIMEOUT_S", "300"))
+
+_servers: list[LlamaServer] = []  # for the watchdog; the fixture below owns them
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"{item.nodeid} ran over {TEST_TIMEOUT_S:.0f} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT_S)
-    faulthandler.dump_traceback_later(TEST_TIMEOUT_S + HARD_GRACE_S, exit=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    watchdog = threading.Timer(TEST_TIMEOUT_S, _end_the_run, args=(item,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        faulthandler.cancel_dump_traceback_later()
-        signal.signal(signal.SIGALRM, previous)
+        watchdog.cancel()
+
+
+def _end_the_run(item: pytest.Item) -> None:
+    capture = item.config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:  # a test's output is captured; this must reach the terminal
+        capture.suspend_global_capture(in_=True)
+    writer = item.config.get_terminal_writer()
+    writer.line(f"\n{item.nodeid} ran over {TEST_TIMEOUT_S:.0f} s; ending the run", red=True)
+    for thread_id, frame in sys._current_frames().items():
+        writer.line(f"-- thread {thread_id}:\n" + "".join(traceback.format_stack(frame)))
+    writer.flush()
+    for server in _servers:
+        server.stop()
+    os._exit(3)
 
 
 @pytest.fixture(scope="session")
 def llama_server() -> Iterator[LlamaServer]:
-    """The model server, up for the whole session and stopped at its end whatever happened."""
+    """The model server, up for the whole session and stopped at its end whatever happened
+    (and, should the process die first, by the kernel: see llama_server.py)."""
     with LlamaServer() as server:
-        yield server
+        _servers.append(server)
+        try:
+            yield server
+        finally:
+            _servers.remove(server)
 
 
 @pytest.fixture(scope="session")
