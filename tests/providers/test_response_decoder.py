@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from normalizer.values import ErrorCode, Finish, LlmError, StreamDelta, Text, is_terminal
 from providers.openai import PROVIDER
-from providers.response_decoder import MAX_BUFFERED_BODY, ResponseDecoder
+from providers.response_decoder import MAX_BUFFERED_BODY, ResponseDecoder, end_marker_required
+from providers.retry import AttemptFailure, Failure
 from sse.parser import SseParser
 from tests.helpers import text_of
 
@@ -120,3 +123,70 @@ def test_line_too_long_detected_only_at_the_end_is_an_error_event():
     events = decoder.end()
     assert len(events) == 1 and isinstance(events[0], LlmError)
     assert "unreadable event stream" in events[0].message
+
+
+# ---- why a stream ended, and when it is complete ------------------------------------------
+
+OWN_API = {"OPENAI_API_KEY": KEY}
+GATEWAY = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "https://gateway.example/v1"}
+UNTIL_USAGE = STREAM[: STREAM.index(b'data: {"id":"chatcmpl-9","choices":[]')]
+
+
+def test_from_the_providers_own_api_a_stream_is_complete_only_at_its_end_marker():
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream", OWN_API)
+    events = decoder.feed(UNTIL_USAGE) + decoder.end()
+    assert text_of(events) == "Hello, world"
+    assert isinstance(events[-1], LlmError) and "finish reason" in events[-1].message
+    assert decoder.failure.kind is Failure.TRUNCATED  # so it can be resumed
+
+
+def test_from_another_base_url_the_end_of_the_body_after_a_finish_reason_is_accepted():
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream", GATEWAY)
+    events = decoder.feed(UNTIL_USAGE) + decoder.end()
+    assert isinstance(events[-1], Finish) and events[-1].metadata.usage is None
+    assert decoder.failure is None
+
+
+@pytest.mark.parametrize("rule,env,required", [
+    ("required", GATEWAY, True), ("optional", OWN_API, False), ("auto", OWN_API, True),
+    ("auto", {**OWN_API, "OPENAI_BASE_URL": "https://api.openai.com/v1/"}, True),
+    ("auto", GATEWAY, False)])
+def test_the_end_marker_rule_can_be_set(rule, env, required):
+    assert end_marker_required(PROVIDER, {**env, "GOLEM_LLM_END_MARKER": rule}) is required
+
+
+def test_a_stream_that_reaches_its_marker_is_complete_either_way():
+    for env in (OWN_API, GATEWAY):
+        decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream", env)
+        assert isinstance((decoder.feed(STREAM) + decoder.end())[-1], Finish)
+
+
+@pytest.mark.parametrize("feed,ending,kind", [
+    (b"", lambda d: d.fail("reset"), Failure.BROKEN),
+    (b"", lambda d: d.end(), Failure.TRUNCATED),
+    (b"", lambda d: d.time_out("no event for 5 ms"), Failure.TIMED_OUT),
+    (b'data: {"error": {"message": "busy", "type": "server_error"}}\n\n', None, Failure.IN_BAND),
+    (b"data: {not json\n\n", None, Failure.IN_BAND),
+])
+def test_each_error_ending_says_what_kind_of_failure_it_was(feed, ending, kind):
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream", headers={"x-a": "b"})
+    events = decoder.feed(chunk({"content": "Hel"})) + decoder.feed(feed)
+    if ending is not None:
+        events += ending(decoder)
+    assert isinstance(events[-1], LlmError)
+    assert decoder.failure.kind is kind and decoder.failure.error == events[-1]
+
+
+def test_an_error_status_keeps_its_status_and_headers_for_the_retry_decision():
+    decoder = ResponseDecoder(PROVIDER, 503, "application/json",
+                              headers={"retry-after-ms": "20"})
+    (event,) = decoder.feed(b'{"error": {"message": "busy"}}') + decoder.end()
+    assert decoder.failure == AttemptFailure(Failure.STATUS, 503, {"retry-after-ms": "20"}, event)
+
+
+def test_comments_and_blank_lines_are_not_events_and_do_not_count_as_progress():
+    decoder = ResponseDecoder(PROVIDER, 200, "text/event-stream")
+    decoder.feed(b": keep-alive\n\n\n\n: OPENROUTER PROCESSING\n\n")
+    assert decoder.events_seen == 0
+    decoder.feed(chunk({"role": "assistant"}))  # an event, though it makes no delta
+    assert decoder.events_seen == 1
