@@ -31,6 +31,9 @@ class Response:
     ending: Ending = "complete"
     #: Content-Length to announce for a non-streaming body; None = its real length.
     declared_length: int | None = None
+    #: For a stream: instead of ending the body, send `: keep-alive` every this many
+    #: seconds (`Scenario.stall_with_comments_s`).
+    stall_with_comments_s: float | None = None
 
     @property
     def body_bytes(self) -> bytes:

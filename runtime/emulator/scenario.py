@@ -67,6 +67,11 @@ class Scenario:
       chunk_delay_s    pause before each SSE event after the first
       write_size       split the body into pieces of N bytes (for a chunked stream: one
                        HTTP chunk per piece), e.g. 1 to exercise incremental parsers
+      stall_with_comments_s  for a stream: after its events (cut with `truncate="clean"`
+                       and `truncate_after_events`), do not end the body but send an SSE
+                       comment (`: keep-alive`) every this many seconds, never an event,
+                       until the client goes away (at most `STALL_LIMIT_S`), as OpenRouter
+                       does while its upstream is slow
       text_chunk_chars characters per text delta
       args_chunk_chars characters per tool-argument fragment
       honor_limits     apply the request's stop sequences and max tokens to `text`
@@ -95,6 +100,7 @@ class Scenario:
     truncate_after_events: int | None = None
     chunk_delay_s: float = 0.0
     write_size: int | None = None
+    stall_with_comments_s: float | None = None
     text_chunk_chars: int = 8
     args_chunk_chars: int = 6
     honor_limits: bool = True
@@ -110,6 +116,8 @@ class Scenario:
             raise ValueError("write_size must be >= 1 or None")
         if self.chunk_delay_s < 0:
             raise ValueError("chunk_delay_s must be >= 0")
+        if self.stall_with_comments_s is not None and self.stall_with_comments_s <= 0:
+            raise ValueError("stall_with_comments_s must be > 0 or None")
 
     @property
     def effective_finish(self) -> str:

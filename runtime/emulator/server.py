@@ -15,6 +15,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +31,8 @@ from runtime.emulator.scenarios import BUILTIN_SCENARIOS
 from runtime.emulator.selection import select_scenario
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
+#: How long a stream stalled with comments (`Scenario.stall_with_comments_s`) is kept open.
+STALL_LIMIT_S = 30.0
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
@@ -222,7 +225,10 @@ class EmulatorServer:
             number = self._served
         scenario = select_scenario(view, queued, self.scenarios, self.fallback, seed=number,
                                    auto_delay_s=self.auto_delay_s)
-        return dialect.render(scenario, parsed, RenderContext(request_number=number))
+        response = dialect.render(scenario, parsed, RenderContext(request_number=number))
+        if scenario.stall_with_comments_s is not None and response.streaming:
+            response = replace(response, stall_with_comments_s=scenario.stall_with_comments_s)
+        return response
 
     def _handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Response:
         path = urlsplit(raw_path).path
@@ -407,6 +413,9 @@ class _Handler(BaseHTTPRequestHandler):
                 for piece in _pieces(event, size):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 self.wfile.flush()
+            if response.stall_with_comments_s is not None:
+                self._stall_with_comments(response.stall_with_comments_s)
+                return
             if response.ending == "complete":
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
@@ -416,6 +425,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         if response.ending == "abort":
             self._abort()
+
+    def _stall_with_comments(self, every_s: float) -> None:
+        """Keep the stream open with SSE comments only, until the client goes away (a
+        write fails), the server stops or `STALL_LIMIT_S` passes; then close it."""
+        stopping = self.server.emulator._stopping
+        comment = b": keep-alive\n\n"
+        deadline = time.monotonic() + STALL_LIMIT_S
+        while time.monotonic() < deadline and not stopping.wait(every_s):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(comment), comment))
+            self.wfile.flush()
+        self._abort()
 
     def _abort(self) -> None:
         """Close the connection without ending the body properly."""

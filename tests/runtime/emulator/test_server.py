@@ -247,6 +247,22 @@ def test_clean_truncation_has_no_finish_and_no_done(emu):
     assert 0 < len(content_of(objs)) < len(text) and text.startswith(content_of(objs))
 
 
+def test_a_stream_stalled_with_comments_sends_its_events_then_only_comments(emu):
+    emu.enqueue(Scenario(text="abcdef", text_chunk_chars=3, truncate="clean",
+                         truncate_after_events=2, stall_with_comments_s=0.02))
+    conn = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+    conn.request("POST", PATH, json.dumps(chat(stream=True)), {"authorization": f"Bearer {KEY}"})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    seen = b""
+    while seen.count(b": keep-alive") < 3:  # the body never ends: read what came so far
+        seen += resp.read1(4096)
+    conn.close()
+    events = [block for block in seen.split(b"\n\n") if block.startswith(b"data: ")]
+    assert len(events) == 2 and content_of(chunks(b"\n\n".join(events) + b"\n\n")) == "abc"
+    assert post(emu, chat("text"))[0] == 200  # the server survives the client leaving
+
+
 def test_abort_truncation_raises_incomplete_read(emu):
     emu.enqueue(Scenario(text="This stream dies mid-body, without its terminating chunk.", truncate="abort"))
     conn = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
