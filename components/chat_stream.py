@@ -1,95 +1,243 @@
 """The exported `chat-stream` resource: a live HTTP response turned into golem:llm events.
 
 `get-next` never blocks: it reads whatever bytes the body has now and returns every event
-they complete (`None` when they complete none).  `blocking-get-next` waits on the body's
-pollable only when nothing is buffered.  The stream ends at its `finish` or `error` event;
-after that both return an empty list, at once.
+they complete (`None` when they complete none, or while the response's headers, or a
+retry's pause, are still to come).  `blocking-get-next` waits only when nothing is buffered:
+on the body or the response, and on the clock for the next deadline.  The stream ends at its
+`finish` or `error` event; after that both return an empty list, at once.
+
+`open_stream` builds the whole stream of one call: a `durability.recovery.RecoveringStream`
+whose attempts are `EventSource`s, one HTTP exchange each, with the call's settings
+(`providers/settings.py`: timeouts, retries, resumes, end-of-stream rule).
+
+Open streams per instance.  componentize-py 0.23.0 runs no destructor when the caller drops
+a `chat-stream`, so a stream abandoned mid-answer would keep its HTTP connection until the
+instance ends, and a caller that opens streams without draining them would pile up
+connections.  An instance therefore keeps at most `GOLEM_LLM_MAX_OPEN_STREAMS` exchanges
+open (default 16, 0 = no cap): opening one more closes the one read least recently, whose
+next `get-next` returns an `error` that says so.  A stream that ended has already closed its
+exchange and let go of its buffers, so it counts for nothing.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Union
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 from wit_world.exports import llm as w
 
 from components import convert
-from components.transport import ResponseBody, TransportError, send
+from components.transport import (
+    PendingResponse,
+    ResponseBody,
+    TransportError,
+    WasiClock,
+    now_ns,
+    start,
+)
+from durability.continuation import Partial, continuation_request
 from durability.guard import guarded
-from durability.source import Source
+from durability.recovery import RecoveringStream
+from durability.source import FailedSource, Source
 from normalizer.coalesce import coalesce
-from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
+from normalizer.values import (
+    Config,
+    ErrorCode,
+    LlmError,
+    Message,
+    StreamEvent,
+    ToolCall,
+    ToolResult,
+    is_terminal,
+)
 from providers.provider import HttpRequest, Provider
-from providers.timeouts import Timeouts
-from providers.response_decoder import ResponseDecoder
+from providers.response_decoder import ResponseDecoder, end_marker_required
+from providers.retry import AttemptFailure, Failure, RetryPolicy
+from providers.settings import MAX_OPEN_STREAMS, CallSettings, SettingError
+from providers.timeouts import EventDeadline, Timeouts
 
 # One get-next returns at most about this many body bytes' worth of events, so a fast
 # server cannot make one batch (one oplog entry, when durable) arbitrarily large.
 MAX_BYTES_PER_BATCH = 1024 * 1024
 
 
+def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
+                env: Mapping[str, str], *, partial: Partial = Partial(), deliver: bool = True,
+                tool_results: Sequence[tuple[ToolCall, ToolResult]] = ()) -> Source:
+    """The stream of one call: the request for `messages` (or, with a `partial` answer,
+    its continuation), retried and resumed as the call's settings say.  `deliver=False`
+    (`send`/`continue`) holds every event until the answer is whole."""
+    try:
+        settings, wire = CallSettings.of_call(env, config)
+    except SettingError as exc:
+        return FailedSource(LlmError(ErrorCode.INVALID_REQUEST, str(exc)))
+
+    owner: list[RecoveringStream] = []  # the stream its attempts end if they are evicted
+
+    def evicted(error: LlmError) -> None:
+        if owner:
+            owner[0].abandon(error)
+
+    def open_attempt(answer_so_far: Partial) -> tuple[EventSource, bool]:
+        if answer_so_far.empty:
+            request = provider.chat_request(messages, wire, env, tool_results)
+            return EventSource(provider, request, env, settings, evicted), False
+        continued, trimmed = continuation_request(provider, messages, wire, env, answer_so_far)
+        return EventSource(provider, continued, env, settings, evicted), trimmed
+
+    stream = RecoveringStream(open_attempt, RetryPolicy.read(settings), WasiClock(),
+                              partial=partial, deliver=deliver)
+    owner.append(stream)
+    return stream
+
+
+class _OpenStreams:
+    """The exchanges of this instance that hold a connection, least recently read first."""
+
+    def __init__(self) -> None:
+        self._live: dict[int, "EventSource"] = {}
+
+    def admit(self, source: "EventSource", cap: int) -> None:
+        """Count `source` in; past `cap`, close the least recently read one first."""
+        while cap > 0 and len(self._live) >= cap:
+            oldest = self._live.pop(next(iter(self._live)))
+            oldest.evict(cap)
+        self._live[id(source)] = source
+
+    def touch(self, source: "EventSource") -> None:
+        key = id(source)
+        if self._live.pop(key, None) is not None:
+            self._live[key] = source
+
+    def forget(self, source: "EventSource") -> None:
+        self._live.pop(id(source), None)
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+
+#: This instance's open exchanges.  Empty when the component is pre-initialised at build
+#: time; filled and emptied at run time only.
+OPEN_STREAMS = _OpenStreams()
+
+
 class EventSource:
-    """Engine-level stream: an HTTP exchange decoded into engine events (no bindings)."""
+    """One HTTP exchange decoded into engine events (an attempt of a `RecoveringStream`).
+    `failure` says why it ended in an error."""
+
+    __slots__ = ("_provider", "_env", "_timeouts", "_require_marker", "_pending", "_request",
+                 "_body", "_decoder", "_deadline", "_on_evict", "ended", "failure")
 
     def __init__(self, provider: Provider, request: Union[HttpRequest, LlmError],
-                 env: Optional[Mapping[str, str]] = None) -> None:
+                 env: Optional[Mapping[str, str]] = None,
+                 settings: Optional[CallSettings] = None,
+                 on_evict: Optional[Callable[[LlmError], None]] = None) -> None:
+        settings = settings or CallSettings(env or {}, {})
+        self._on_evict = on_evict
+        self._provider = provider
+        self._env = env
+        self._timeouts = Timeouts.read(settings)
+        self._require_marker = end_marker_required(provider, env, settings)
         self._pending: list[StreamEvent] = []
+        self._request: Optional[PendingResponse] = None
         self._body: Optional[ResponseBody] = None
         self._decoder: Optional[ResponseDecoder] = None
+        self._deadline = EventDeadline(self._timeouts, now_ns())
         self.ended = False
+        self.failure: Optional[AttemptFailure] = None
         if isinstance(request, LlmError):
-            self._pending = [request]
+            self._fail_with(request, Failure.FINAL)
             return
-        opened = send(request, Timeouts.from_env(env or {}))
-        if isinstance(opened, TransportError):
-            self._pending = [LlmError(
+        OPEN_STREAMS.admit(self, settings.int(MAX_OPEN_STREAMS))
+        started = start(request, self._timeouts)
+        if isinstance(started, TransportError):
+            OPEN_STREAMS.forget(self)
+            self._fail_with(LlmError(
                 ErrorCode.INTERNAL_ERROR,
-                f"{provider.name}: request to {_origin(request.url)} failed: {opened.message}")]
+                f"{provider.name}: request to {_origin(request.url)} failed: {started.message}"),
+                Failure.CONNECT if started.retryable else Failure.FINAL)
             return
-        self._body = opened
-        self._decoder = ResponseDecoder(provider, opened.status, opened.content_type, env)
+        self._request = started
 
     def poll(self) -> Optional[list[StreamEvent]]:
         """Events the bytes available now complete; `None` if none yet; `[]` once ended."""
         if self._pending:
             events, self._pending = self._pending, []
             return self._mark(events)
-        if self.ended or self._body is None or self._decoder is None:
-            self.ended = True
+        if self.ended:
             return []
+        OPEN_STREAMS.touch(self)
+        if self._decoder is None and not self._receive_response():
+            if not self._pending:
+                return None
+            events, self._pending = self._pending, []
+            return self._mark(events)
+        body, decoder = self._body, self._decoder
+        assert body is not None and decoder is not None
         events: list[StreamEvent] = []
+        seen = decoder.events_seen
         read_bytes = 0
         while read_bytes < MAX_BYTES_PER_BATCH:
-            data = self._body.read()
+            data = body.read()
             if isinstance(data, TransportError):
-                events += self._decoder.fail(data.message)
+                events += decoder.fail(data.message)
                 break
             if data is None:
-                events += self._decoder.end()
+                events += decoder.end()
                 break
             if not data:
                 break
             read_bytes += len(data)
-            events += self._decoder.feed(data)
-            if self._decoder.done:
+            events += decoder.feed(data)
+            if decoder.done:
                 break
+        if decoder.events_seen != seen:
+            self._deadline.progress(now_ns())
+        elif not decoder.done and self._deadline.passed(now_ns()):
+            events += decoder.time_out(self._deadline.describe())
         if not events:
             return None
+        self.failure = decoder.failure
         return self._mark(coalesce(events))
 
+    def _receive_response(self) -> bool:
+        """Whether the response's status and headers are in (a failure is put in
+        `_pending`)."""
+        request = self._request
+        if request is None:
+            self._fail_with(LlmError(ErrorCode.INTERNAL_ERROR,
+                                     f"{self._provider.name}: the request was closed"),
+                            Failure.FINAL)
+            return False
+        response = request.poll()
+        if response is None:
+            if self._deadline.passed(now_ns()):
+                self._fail_with(LlmError(
+                    ErrorCode.INTERNAL_ERROR,
+                    f"{self._provider.name}: no response: {self._deadline.describe()}"),
+                    Failure.TIMED_OUT)
+            return False
+        self._request = None
+        if isinstance(response, TransportError):
+            self._fail_with(LlmError(
+                ErrorCode.INTERNAL_ERROR,
+                f"{self._provider.name}: the request failed: {response.message}"),
+                Failure.CONNECT if response.retryable else Failure.FINAL)
+            return False
+        self._body = response
+        self._decoder = ResponseDecoder(self._provider, response.status, response.content_type,
+                                        self._env, headers=response.headers,
+                                        require_end_marker=self._require_marker)
+        return True
+
     def wait(self) -> None:
-        if self._body is not None and not self._pending and not self.ended:
-            self._body.wait()
-
-    def close(self) -> None:
-        body, self._body = self._body, None
-        if body is not None:
-            body.close()
-
-    def _mark(self, events: list[StreamEvent]) -> list[StreamEvent]:
-        if any(is_terminal(e) for e in events):
-            self.ended = True
-            self.close()
-        return events
+        """Block until there is something to read, or the next deadline passes."""
+        if self._pending or self.ended:
+            return
+        until = self._deadline.due_ns
+        if self._body is not None:
+            self._body.wait(until)
+        elif self._request is not None:
+            self._request.wait(until)
 
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         """`poll`, or with `block`, wait until it has something (never `None`)."""
@@ -98,6 +246,42 @@ class EventSource:
             if events is not None or not block:
                 return events
             self.wait()
+
+    def evict(self, cap: int) -> None:
+        """Closed to make room for a newer stream (see the module docstring): the stream it
+        belongs to ends too (`on_evict`), and lets go of what it held."""
+        error = LlmError(
+            ErrorCode.INTERNAL_ERROR,
+            f"{self._provider.name}: the stream was closed because this instance had "
+            f"{cap} streams open (GOLEM_LLM_MAX_OPEN_STREAMS); the one read least "
+            f"recently is closed first")
+        self._fail_with(error, Failure.FINAL)
+        self.close()
+        on_evict, self._on_evict = self._on_evict, None
+        if on_evict is not None:
+            on_evict(error)
+
+    def close(self) -> None:
+        """Release the exchange: connection, body, decoder.  Safe to call more than once."""
+        OPEN_STREAMS.forget(self)
+        request, self._request = self._request, None
+        body, self._body = self._body, None
+        self._decoder = None
+        if request is not None:
+            request.close()
+        if body is not None:
+            body.close()
+
+    def _fail_with(self, error: LlmError, kind: Failure) -> None:
+        self._pending = [error]
+        self.failure = AttemptFailure(kind, error=error)
+
+    def _mark(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        if any(is_terminal(e) for e in events):
+            self.ended = True
+            self._on_evict = None
+            self.close()
+        return events
 
 
 def _origin(url: str) -> str:
@@ -108,8 +292,10 @@ def _origin(url: str) -> str:
 
 class ChatStream(w.ChatStream):
     """The resource handed to the caller.  Every method returns a value, never raises (but
-    for an oplog divergence, which must fail the worker).  `source` is a live `EventSource`
-    or, in the durable flavour, a `durability.stream.RecordedStream`."""
+    for an oplog divergence, which must fail the worker).  `source` is a live stream
+    (`open_stream`) or, in the durable flavour, a `durability.stream.RecordedStream`."""
+
+    __slots__ = ("_source",)
 
     def __init__(self, source: Source) -> None:
         self._source = source
@@ -138,7 +324,7 @@ class ChatStream(w.ChatStream):
         # componentize-py 0.23.0 runs no destructor when the caller drops an exported
         # resource (its `resource_dtor` is a no-op), so this runs only when the object is
         # collected some other way.  That is why every stream closes its HTTP body itself,
-        # the moment its finish or error arrives (EventSource._mark).
+        # the moment its finish or error arrives, and lets go of its buffers.
         try:
             self._source.close()
         except BaseException:

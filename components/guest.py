@@ -1,7 +1,7 @@
 """The exported `llm` interface, shared by every provider's component and both flavours.
 
 `send` and `continue` are the stream, drained into the accumulator: there is one code path
-from bytes to events.  Each operation goes through a `Durability` strategy: straight through
+from bytes to events, and one for trying again (`durability/recovery.py`).  Each operation goes through a `Durability` strategy: straight through
 in the portable flavour, one oplog entry per LLM call in the durable one
 (`components/durable_guest.py`).  The request is built inside the operation's live half, so
 a replayed call builds none.  The environment (API key, base URL) is read at call time,
@@ -19,8 +19,8 @@ from typing import Sequence
 from wit_world.exports import llm as w
 
 from components import convert
-from components.chat_stream import ChatStream, EventSource
-from durability.continuation import Partial, continuation_request
+from components.chat_stream import ChatStream, open_stream
+from durability.continuation import Partial
 from durability.guard import never_trap
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
@@ -76,18 +76,17 @@ class LlmGuest:
         provider = self.provider
 
         def open_live() -> Source:
-            return EventSource(provider, provider.chat_request(msgs, cfg, env), env)
+            return open_stream(provider, msgs, cfg, env)
 
-        def open_resume(partial: Partial) -> tuple[Source, bool]:
-            request, trimmed = continuation_request(provider, msgs, cfg, env, partial)
-            return EventSource(provider, request, env), trimmed
+        def open_resume(partial: Partial) -> Source:
+            return open_stream(provider, msgs, cfg, env, partial=partial)
 
         return ChatStream(self.durability().stream(msgs, cfg, open_live, open_resume))
 
     def _answer(self, messages: Sequence[Message], config: Config,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]],
                 env: dict[str, str]) -> ChatEvent:
-        """The live half of `send`/`continue` (never run on replay): build the request,
-        stream it, drain the stream."""
-        request = self.provider.chat_request(messages, config, env, tool_results)
-        return _drain(EventSource(self.provider, request, env))
+        """The live half of `send`/`continue` (never run on replay): the stream, with every
+        event held until the answer is whole (so any retry starts it over), drained."""
+        return _drain(open_stream(self.provider, messages, config, env, deliver=False,
+                                  tool_results=tool_results))

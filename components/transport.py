@@ -1,24 +1,34 @@
-"""wasi:http@0.2.0 transport: send a built request, then read the body without blocking.
+"""wasi:http@0.2.0 transport: start a request, then read its response without blocking.
 
-Synchronous on purpose: the chat stream's `get-next` must never block, so the body is read
-with `input-stream.read` (returns what is there, possibly nothing) and only
-`blocking-get-next` waits, on the stream's pollable.  No asyncio poll loop is involved.
+Synchronous on purpose, and never blocking where the caller did not ask to wait: the chat
+stream's `get-next` must return at once.  `start` sends the request and returns a
+`PendingResponse` at once; its `poll` says whether the status line and headers are in;
+`ResponseBody.read` returns the bytes there are (possibly none).  Only `wait` blocks: on the
+response's or body's pollable *and* a monotonic-clock pollable for the caller's deadline,
+so a blocking read wakes when the deadline passes even if the server keeps the connection
+busy with comments (`wasi:io/poll.poll` over both).  No asyncio poll loop is involved.
 
 wasi:http resources are parent/child: the input stream must be dropped before its body and
 the body before its response, or the host traps.  `ResponseBody.close` does that in order and
 is idempotent, and every path (end, error, drop of the chat stream) goes through it.
+
+A host error is described by its first line, bounded (`components/host_errors.py`): a host
+may put a whole Rust backtrace into it.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 from typing import Optional, Union
 from urllib.parse import urlsplit
 
 from componentize_py_types import Err, Ok
 from wit_world.imports import http_types as ht
-from wit_world.imports import outgoing_handler, streams
+from wit_world.imports import monotonic_clock, outgoing_handler, poll, streams
 
+from components.host_errors import describe, first_line, retryable
 from providers.provider import HttpRequest
 from providers.timeouts import Timeouts
 
@@ -42,19 +52,68 @@ def _options(timeouts: Timeouts) -> Optional[ht.RequestOptions]:
 
 @dataclass(frozen=True)
 class TransportError:
-    """The request could not be completed at the HTTP level (no response, or a broken body)."""
+    """The request could not be completed at the HTTP level (no response, or a broken body).
+    `retryable`: whether the same request might get through (False for a request the host
+    refuses as such: a bad URL or header, a denied destination)."""
 
     message: str
+    retryable: bool = True
 
 
-def _describe(code: object) -> str:
-    """Readable text for a wasi:http error-code (e.g. `ErrorCode_ConnectionRefused` →
-    "connection refused")."""
-    name = type(code).__name__.split("_", 1)[-1]
-    words = "".join(" " + c.lower() if c.isupper() else c for c in name).strip()
-    payload = getattr(code, "value", None)
-    return f"{words} ({payload})" if payload not in (None, "") else words
+# ---- the clock ----------------------------------------------------------------------------
 
+def now_ns() -> int:
+    """wasi:clocks monotonic time, in nanoseconds."""
+    return monotonic_clock.now()
+
+
+def sleep_until(when_ns: int) -> None:
+    """Block until the monotonic clock reaches `when_ns`."""
+    pollable = monotonic_clock.subscribe_instant(when_ns)
+    try:
+        pollable.block()
+    finally:
+        pollable.__exit__(None, None, None)
+
+
+class WasiClock:
+    """`durability.recovery.Clock` on WASI: monotonic time, a blocking sleep, fresh random
+    bytes (wasi:random at call time; the `random` module's state would be the same in every
+    instance, seeded when the component was pre-initialised at build time) and wall time."""
+
+    def now_ns(self) -> int:
+        return now_ns()
+
+    def sleep_until(self, when_ns: int) -> None:
+        sleep_until(when_ns)
+
+    def random(self) -> float:
+        return int.from_bytes(os.urandom(4), "big") / 2 ** 32
+
+    def wall_s(self) -> float:
+        return time.time()
+
+
+def _wait(pollable: poll.Pollable, until_ns: Optional[int]) -> None:
+    """Block until `pollable` is ready or the clock reaches `until_ns` (if given)."""
+    try:
+        if until_ns is None:
+            pollable.block()
+            return
+        timer = monotonic_clock.subscribe_instant(until_ns)
+        try:
+            poll.poll([pollable, timer])
+        finally:
+            timer.__exit__(None, None, None)
+    finally:
+        pollable.__exit__(None, None, None)
+
+
+def _error(code: object) -> TransportError:
+    return TransportError(describe(code), retryable=retryable(code))
+
+
+# ---- the response -------------------------------------------------------------------------
 
 class ResponseBody:
     """An open response: its status and headers, and a body readable without blocking."""
@@ -84,15 +143,10 @@ class ResponseBody:
         except Err as err:
             return self._stream_error(err.value)
 
-    def wait(self) -> None:
-        """Block until the body has bytes or has ended."""
-        if self._stream is None:
-            return
-        pollable = self._stream.subscribe()
-        try:
-            pollable.block()
-        finally:
-            pollable.__exit__(None, None, None)
+    def wait(self, until_ns: Optional[int] = None) -> None:
+        """Block until the body has bytes or has ended, or the clock reaches `until_ns`."""
+        if self._stream is not None:
+            _wait(self._stream.subscribe(), until_ns)
 
     def _stream_error(self, error: object) -> Union[None, TransportError]:
         self.close()
@@ -105,9 +159,9 @@ class ResponseBody:
             try:
                 code = ht.http_error_code(io_error)
                 if code is not None:
-                    detail = _describe(code)
+                    detail = describe(code)
                 else:
-                    detail = io_error.to_debug_string()
+                    detail = first_line(io_error.to_debug_string()) or detail
             except Exception:  # describing an error must never raise
                 pass
             finally:
@@ -128,10 +182,56 @@ class ResponseBody:
             response.__exit__(None, None, None)
 
 
+class PendingResponse:
+    """A request on its way: the response's status line and headers are not in yet."""
+
+    def __init__(self, future: ht.FutureIncomingResponse,
+                 write_error: Optional[TransportError]) -> None:
+        self._future: Optional[ht.FutureIncomingResponse] = future
+        self._write_error = write_error
+
+    def poll(self) -> Union[None, ResponseBody, TransportError]:
+        """The response if it is in, its failure, or None (not yet)."""
+        future = self._future
+        if future is None:
+            return TransportError("the request was closed")
+        # A host may move the response into the future only when its pollable is polled
+        # (wasmtime does): ask it, without blocking, before `get`.
+        pollable = future.subscribe()
+        try:
+            if not pollable.ready():
+                return None
+        finally:
+            pollable.__exit__(None, None, None)
+        outcome = future.get()
+        if outcome is None:
+            return None
+        self.close()
+        if isinstance(outcome, Err):
+            return TransportError("the HTTP request produced no response")
+        inner = outcome.value
+        if isinstance(inner, Err):
+            return _error(inner.value)
+        if self._write_error is not None and not isinstance(inner, Ok):
+            return self._write_error
+        return ResponseBody(inner.value)
+
+    def wait(self, until_ns: Optional[int] = None) -> None:
+        """Block until the response is in (or failed), or the clock reaches `until_ns`."""
+        if self._future is not None:
+            _wait(self._future.subscribe(), until_ns)
+
+    def close(self) -> None:
+        """Drop the request (a response not yet received is abandoned)."""
+        future, self._future = self._future, None
+        if future is not None:
+            future.__exit__(None, None, None)
+
+
 def _build(request: HttpRequest) -> Union[ht.OutgoingRequest, TransportError]:
     url = urlsplit(request.url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        return TransportError(f"not an http(s) URL: {request.url!r}")
+        return TransportError(f"not an http(s) URL: {request.url!r}", retryable=False)
     # The body's length is known, so say it: without `content-length` the host frames the
     # body with `transfer-encoding: chunked`, which some servers and proxies refuse.
     headers = [(k, v.encode("utf-8")) for k, v in request.headers
@@ -140,7 +240,7 @@ def _build(request: HttpRequest) -> Union[ht.OutgoingRequest, TransportError]:
     try:
         fields = ht.Fields.from_list(headers)
     except Err as err:
-        return TransportError(f"invalid request header: {_describe(err.value)}")
+        return TransportError(f"invalid request header: {describe(err.value)}", retryable=False)
     outgoing = ht.OutgoingRequest(fields)
     outgoing.set_method(ht.Method_Post() if request.method == "POST" else ht.Method_Get())
     outgoing.set_scheme(ht.Scheme_Https() if url.scheme == "https" else ht.Scheme_Http())
@@ -162,9 +262,9 @@ def _write_body(body: ht.OutgoingBody, data: bytes) -> Optional[TransportError]:
     return None
 
 
-def send(request: HttpRequest, timeouts: Timeouts = Timeouts()
-         ) -> Union[ResponseBody, TransportError]:
-    """Send the request and wait for the status line and headers (not the body)."""
+def start(request: HttpRequest, timeouts: Timeouts = Timeouts()
+          ) -> Union[PendingResponse, TransportError]:
+    """Send the request; the response is awaited through the `PendingResponse`."""
     outgoing = _build(request)
     if isinstance(outgoing, TransportError):
         return outgoing
@@ -173,24 +273,10 @@ def send(request: HttpRequest, timeouts: Timeouts = Timeouts()
         future = outgoing_handler.handle(outgoing, _options(timeouts))
     except Err as err:
         body.__exit__(None, None, None)
-        return TransportError(_describe(err.value))
+        return _error(err.value)
     write_error = _write_body(body, request.body)
     try:
         ht.OutgoingBody.finish(body, None)
     except Err:
-        pass  # the response below says what happened
-    try:
-        pollable = future.subscribe()
-        pollable.block()
-        pollable.__exit__(None, None, None)
-        outcome = future.get()
-    finally:
-        future.__exit__(None, None, None)
-    if outcome is None or isinstance(outcome, Err):
-        return TransportError("the HTTP request produced no response")
-    inner = outcome.value
-    if isinstance(inner, Err):
-        return TransportError(_describe(inner.value))
-    if write_error is not None and not isinstance(inner, Ok):
-        return write_error
-    return ResponseBody(inner.value)
+        pass  # the response says what happened
+    return PendingResponse(future, write_error)

@@ -19,10 +19,10 @@ from durability.stream import RecordedStream
 from normalizer.values import ChatEvent, Config, LlmError, Message, ToolCall, ToolResult
 
 # The live half of `stream`: open the provider stream.  The resume half: open the
-# continuation for a partial answer; True if the partial went as an assistant prefill
-# without its trailing whitespace.
+# continuation for a partial answer (it drops the whitespace a prefill makes the model
+# repeat itself: durability/recovery.py).
 OpenLive = Callable[[], Source]
-OpenResume = Callable[[Partial], tuple[Source, bool]]
+OpenResume = Callable[[Partial], Source]
 
 
 class Durability(Protocol):

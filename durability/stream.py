@@ -11,9 +11,12 @@ States:
             and from then on behaves as live.
 
 The caller sees one coherent stream: replayed deltas, then the continuation's deltas, then
-one finish.  `blocking-get-next` is the same durable call with a blocking read in its live
-half, so it never waits (or spins) on anything during replay, and live and replay make the
-same sequence of durable calls.  Closing runs inside persist-nothing on every path, so
+one finish.  The live source retries and resumes after a dropped connection by itself
+(`durability/recovery.py`), inside the live half of the `get-next` that met the failure,
+so the batch recorded is the one the caller got and replay sends nothing.
+`blocking-get-next` is the same durable call with a blocking read in its live half, so it
+never waits (or spins) on anything during replay, and live and replay make the same
+sequence of durable calls.  Closing runs inside persist-nothing on every path, so
 dropping a live response body leaves no entry that replay would have to match.
 """
 
@@ -27,24 +30,29 @@ from durability.host_api import DurableHost
 from durability.source import Source
 from durability.zone import persist_nothing
 from normalizer.accumulator import Accumulator
-from normalizer.values import LlmError, StreamDelta, StreamEvent, Text, is_terminal
+from normalizer.values import LlmError, StreamEvent, is_terminal
 
 Batch = Optional[list[StreamEvent]]
 
 
 class RecordedStream:
     """`Source` over a durable host.  `source` is the live stream when it was opened live,
-    None when it was opened from the oplog; `resume(partial)` opens the continuation."""
+    None when it was opened from the oplog; `resume(partial)` opens the continuation (a
+    `durability.recovery.RecoveringStream` that starts at the partial answer, so a resumed
+    stream can itself retry and resume after a drop)."""
+
+    __slots__ = ("_host", "_codec", "_source", "_resume", "_received", "_finished", "ended")
 
     def __init__(self, host: DurableHost, codec: Any, source: Optional[Source],
-                 resume: Callable[[Partial], tuple[Source, bool]]) -> None:
+                 resume: Callable[[Partial], Source]) -> None:
         self._host = host
         self._codec = codec
         self._source = source
-        self._resume = resume
+        # Needed only by a stream opened from the oplog, once, at its first live get-next;
+        # not kept otherwise (it holds the call's messages).
+        self._resume: Optional[Callable[[Partial], Source]] = resume if source is None else None
         self._received: Optional[Accumulator] = None if source is not None else Accumulator()
         self._finished = False
-        self._trim_leading_space = False
         self.ended = False
 
     def next_batch(self, block: bool) -> Batch:
@@ -57,10 +65,11 @@ class RecordedStream:
             decode=self._codec.decode_get_next_response,
         )
         batch: Batch = outcome.value
-        if batch and any(is_terminal(e) for e in batch):
-            self._finished = self.ended = True
         if not outcome.live and batch and self._received is not None:
             self._received.add(batch)
+        if batch and any(is_terminal(e) for e in batch):
+            self._finished = self.ended = True
+            self._release()
         return batch
 
     def _live_next(self, block: bool) -> Batch:
@@ -69,41 +78,18 @@ class RecordedStream:
         if self._source is None:
             received, self._received = self._received, None
             partial = Partial(received.text, tuple(received.tool_calls)) if received else Partial()
-            self._source, self._trim_leading_space = self._resume(partial)
-        while True:
-            batch = self._source.next_batch(block)
-            if not (batch and self._trim_leading_space):
-                return batch
-            batch = self._trim(batch)
-            if batch:
-                return batch
-            if not block:
-                return None  # only whitespace so far: nothing new for the caller yet
+            resume, self._resume = self._resume, None
+            if resume is None:
+                return []
+            self._source = resume(partial)
+        return self._source.next_batch(block)
 
-    def _trim(self, batch: list[StreamEvent]) -> list[StreamEvent]:
-        """After a prefill without its trailing whitespace, drop the whitespace the model
-        repeats at the start of its continuation (the caller already has it)."""
-        out: list[StreamEvent] = []
-        for event in batch:
-            if self._trim_leading_space and isinstance(event, StreamDelta) and event.content:
-                parts = list(event.content)
-                first = parts[0]
-                if isinstance(first, Text):
-                    stripped = first.text.lstrip()
-                    if stripped or len(parts) > 1 or event.tool_calls:
-                        self._trim_leading_space = False
-                    parts[0] = Text(stripped)
-                    if not stripped:
-                        parts.pop(0)
-                    event = StreamDelta(tuple(parts) or None, event.tool_calls)
-                else:
-                    self._trim_leading_space = False
-                if not event.content and not event.tool_calls:
-                    continue
-            elif is_terminal(event) or (isinstance(event, StreamDelta) and event.tool_calls):
-                self._trim_leading_space = False
-            out.append(event)
-        return out
+    def _release(self) -> None:
+        """The stream ended: keep only what later (recorded, empty) `get-next`s need.  The
+        live source already closed its body when it produced the terminal event."""
+        self._source = None
+        self._resume = None
+        self._received = None
 
     def close(self) -> None:
         with persist_nothing(self._host):

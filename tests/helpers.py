@@ -21,6 +21,10 @@ read from there, never copied in; tests that need it skip with a reason when it 
 
 EMULATOR_KEY = "sk-test-emulator-key-0123456789"
 
+FAST_RETRIES = {"GOLEM_LLM_RETRY_DELAY_MS": "1"}
+"""Retries as many as by default, but 1 ms apart (then 2, 4 ms), so a test whose error is
+retried does not wait out the production backoff (0.5 s, 1 s)."""
+
 
 def built(provider: str, flavour: str) -> Path:
     """The component's path, building it first if its sources changed (`make test` has

@@ -30,6 +30,7 @@ INTERFACE_NAMES = (
     "wasi:http/outgoing-handler@0.2.0=outgoing_handler",
     "wasi:io/streams@0.2.0=streams",
     "wasi:io/poll@0.2.0=poll",
+    "wasi:clocks/monotonic-clock@0.2.0=monotonic_clock",
     "wasi:io/error@0.2.0=io_error",
     "golem:rpc/types@0.2.0=golem_rpc_types",
     "golem:durability/durability@1.2.0=durability_host",

@@ -19,7 +19,7 @@ from runtime.golem import GolemHost
 from runtime.host import ComponentHost
 from providers import PROVIDERS
 from tests.components.conformance_wire import Wire
-from tests.helpers import EMULATOR_KEY, built, text_of
+from tests.helpers import EMULATOR_KEY, FAST_RETRIES, built, text_of
 
 pytestmark = pytest.mark.component
 
@@ -48,7 +48,8 @@ def provider(component) -> str:
 @pytest.fixture
 def llm(component, fresh_emulator):
     name, host = component
-    return host.instantiate(PROVIDERS[name].emulator_env(fresh_emulator.origin, EMULATOR_KEY))
+    return host.instantiate({**PROVIDERS[name].emulator_env(fresh_emulator.origin, EMULATOR_KEY),
+                             **FAST_RETRIES})
 
 
 def wire(provider, emulator, index=-1) -> Wire:
@@ -239,11 +240,14 @@ PROVIDER_ERROR_CODES = {
 def test_every_error_status(llm, provider, fresh_emulator, status):
     expected = PROVIDER_ERROR_CODES.get(provider, {}).get(status, ERROR_CODES[status])
     fresh_emulator.enqueue(Scenario(error_status=status), Scenario(error_status=status))
-    event = llm.send(USER, v.Config(model="m"))
+    # One attempt each (the call's own option), so each call meets its one scripted status.
+    once = v.Config(model="m", provider_options=(v.Kv("golem_llm_max_retries", "0"),))
+    event = llm.send(USER, once)
     assert isinstance(event, v.LlmError), event
     assert event.code is expected and str(status) in event.message
     assert event.provider_error_json
-    events, _ = drain(llm.stream(USER, v.Config(model="m")))
+    assert "golem_llm" not in fresh_emulator.requests[0].body.decode()  # ours, not sent
+    events, _ = drain(llm.stream(USER, once))
     assert len(events) == 1 and isinstance(events[0], v.LlmError)
     assert events[0].code is expected
 

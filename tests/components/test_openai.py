@@ -14,7 +14,7 @@ from runtime.emulator.scenarios import BUILTIN_SCENARIOS, TEXT, UNICODE_TEXT
 from runtime.golem import GolemHost
 from providers.user_agent import VERSION
 from runtime.host import ComponentHost
-from tests.helpers import EMULATOR_KEY, built, calls_of, text_of
+from tests.helpers import EMULATOR_KEY, FAST_RETRIES, built, calls_of, text_of
 
 pytestmark = pytest.mark.component
 
@@ -35,7 +35,7 @@ def host(request) -> ComponentHost:
 @pytest.fixture
 def llm(host, fresh_emulator):
     return host.instantiate({"OPENAI_API_KEY": EMULATOR_KEY,
-                             "OPENAI_BASE_URL": fresh_emulator.base_url})
+                             "OPENAI_BASE_URL": fresh_emulator.base_url, **FAST_RETRIES})
 
 
 def drain(stream, block: bool = True, limit_s: float = 20.0) -> tuple[list, int, int]:
@@ -299,10 +299,12 @@ def test_emulator_down_is_an_error_and_the_instance_survives(host, fresh_emulato
     with socket.socket() as s:  # a port with nothing listening
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
-    llm = host.instantiate({"OPENAI_API_KEY": EMULATOR_KEY, "OPENAI_BASE_URL": dead})
+    llm = host.instantiate({"OPENAI_API_KEY": EMULATOR_KEY, "OPENAI_BASE_URL": dead,
+                            **FAST_RETRIES})
     event = llm.send(USER, v.Config(model="text"))
     assert isinstance(event, v.LlmError) and event.code is v.ErrorCode.INTERNAL_ERROR
     assert "connection refused" in event.message
+    assert "after 3 attempts" in event.message  # refused twice more, then given up
     stream = llm.stream(USER, v.Config(model="text"))
     events, _, _ = drain(stream)
     assert len(events) == 1 and isinstance(events[0], v.LlmError)
@@ -318,7 +320,11 @@ def test_a_server_that_goes_silent_ends_in_a_timeout_error_not_a_hang(host, fres
     fresh_emulator.enqueue(Scenario("stalls", text=TEXT, chunk_delay_s=3.0))
     llm = host.instantiate({"OPENAI_API_KEY": EMULATOR_KEY,
                             "OPENAI_BASE_URL": fresh_emulator.base_url,
-                            "GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS": "300"})
+                            "GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS": "300",
+                            # the host's backstop alone: no retry of the stalled attempt,
+                            # no event deadline before the host's
+                            "GOLEM_LLM_MAX_RETRIES": "0",
+                            "GOLEM_LLM_BETWEEN_EVENTS_TIMEOUT_MS": "0"})
     started = time.monotonic()
     stream = llm.stream(USER, v.Config(model="text"))
     events, _, _ = drain(stream)

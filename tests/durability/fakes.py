@@ -106,6 +106,7 @@ class ScriptedSource:
         self._batches = list(batches)
         self.ended = False
         self.closed = False
+        self.failure = None  # an `Attempt` of durability/recovery.py that never fails
         self.log = log if log is not None else []
 
     def next_batch(self, block: bool):
@@ -122,3 +123,27 @@ class ScriptedSource:
     def close(self) -> None:
         self.closed = True
         self.log.append("close")
+
+
+class FakeClock:
+    """`durability.recovery.Clock` on a fake timeline: `sleep_until` moves time forward (and
+    records the pause), `random` returns `rand`, `wall_s` is `wall`."""
+
+    def __init__(self, rand: float = 0.0, wall: float = 1_700_000_000.0) -> None:
+        self.now = 0
+        self.rand = rand
+        self.wall = wall
+        self.sleeps: list[int] = []
+
+    def now_ns(self) -> int:
+        return self.now
+
+    def sleep_until(self, when_ns: int) -> None:
+        self.sleeps.append(max(0, when_ns - self.now))
+        self.now = max(self.now, when_ns)
+
+    def random(self) -> float:
+        return self.rand
+
+    def wall_s(self) -> float:
+        return self.wall
