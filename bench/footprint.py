@@ -12,6 +12,15 @@
                    the guest's linear memory after one call
   host RSS         growth of a fresh host process's resident memory: loading the component,
                    then each instance that has made one call (`python -m bench.footprint rss`)
+  retained memory  what a stream leaves behind on one instance (componentize-py 0.23.0 runs
+                   no destructor for a dropped `chat-stream`): the growth of the guest's
+                   linear memory over `retained_streams` streams, finished (drained, then
+                   dropped) and abandoned (one batch read, then dropped), after a warm-up,
+                   divided by their number (`python -m bench.footprint retained`).  The
+                   linear memory's size is read from the host process's memory map: the
+                   accessible part of each wasm memory reservation (64 KiB pages, so the
+                   figure's resolution is 64 KiB / streams).  Measured once per run, for
+                   the first provider: the code that lets go is the same for all of them
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from typing import Any
 
 from bench.plan import Plan
 from bench.report import Row, error, na
-from bench.session import FIRST_MODEL, Session
+from bench.session import FIRST_MODEL, SHORT_MODEL, Session
 from bench.targets import MESSAGES_IN, ROOT, config
 from bench.timing import percentile
 from normalizer import values as v
@@ -63,9 +72,12 @@ def rows_for(session: Session, plan: Plan, time_compile: bool = True) -> list[Ro
              ("host RSS", _rss)]
     if time_compile:
         steps.insert(0, ("compile", _compile))
+        steps.append(("retained memory", _retained))
     else:
         rows.append(na(SECTION, target.name, case, "compile (no cache)",
                        "timed once per run, for the first provider"))
+        rows.append(na(SECTION, target.name, case, "retained memory",
+                       "measured once per run, for the first provider"))
     for what, fn in steps:
         try:
             rows += fn(session, wasm, plan, case)
@@ -187,6 +199,91 @@ def _rss(session: Session, wasm: Path, plan: Plan, case: str) -> list[Row]:
     ]
 
 
+# ---- retained memory ----------------------------------------------------------------------
+
+def _retained(session: Session, wasm: Path, plan: Plan, case: str) -> list[Row]:
+    session.host()  # compiled and cached before the child loads it
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.footprint", "retained", str(wasm),
+         str(plan.retained_streams), json.dumps(session.env()), SHORT_MODEL, FIRST_MODEL],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(f"retained child failed: {proc.stderr.strip()[-300:]}")
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    n = figures["streams"]
+    rows = []
+    for kind, what in (("finished", "drained, then dropped"),
+                       ("abandoned", "one batch read, then dropped")):
+        grown = figures[kind]["after"] - figures[kind]["before"]
+        rows.append(Row(SECTION, session.target.name, case,
+                        f"retained per {kind} stream", value=grown / n, unit="B",
+                        spread=f"±{PAGE / n:.0f} B",
+                        note=f"{n} streams on one instance, {what}; linear memory grew "
+                             f"{grown // 1024} KiB; {figures[kind]['ms']:.1f} ms per stream",
+                        raw=figures))
+    return rows
+
+
+def _linear_memory_bytes() -> int:
+    """The current size of this process's wasm linear memories: for each reservation (an
+    inaccessible mapping of 1 GiB or more, which wasmtime reserves per memory), the
+    accessible mappings that end where it starts (the memory grows into its reservation)."""
+    mappings = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            low, high = (int(x, 16) for x in fields[0].split("-"))
+            mappings.append((low, high, fields[1]))
+    total = 0
+    for i, (low, high, perms) in enumerate(mappings):
+        if perms.startswith("---") and high - low >= 1 << 30:
+            j, start = i - 1, low
+            while j >= 0 and mappings[j][1] == start and not mappings[j][2].startswith("---"):
+                total += mappings[j][1] - mappings[j][0]
+                start = mappings[j][0]
+                j -= 1
+    return total
+
+
+def _retained_child(wasm: str, count: int, env_json: str, short_model: str,
+                    paced_model: str) -> int:
+    import gc
+
+    from runtime.host import ComponentHost
+
+    host = ComponentHost(Path(wasm))
+    llm = host.instantiate(json.loads(env_json))
+
+    def finished() -> None:
+        stream = llm.stream(MESSAGES_IN, config(short_model))
+        while stream.blocking_get_next():
+            pass
+        stream.drop()
+
+    def abandoned() -> None:
+        stream = llm.stream(MESSAGES_IN, config(paced_model))
+        stream.blocking_get_next()
+        stream.drop()
+
+    figures: dict[str, Any] = {"streams": count}
+    for kind, one in (("finished", finished), ("abandoned", abandoned)):
+        for _ in range(max(20, count // 50)):  # warm-up: pools and caches reach their size
+            one()
+        gc.collect()
+        before = _linear_memory_bytes()
+        started = time.perf_counter()
+        for _ in range(count):
+            one()
+        elapsed = time.perf_counter() - started
+        gc.collect()
+        figures[kind] = {"before": before, "after": _linear_memory_bytes(),
+                         "ms": elapsed * 1000 / count}
+    if not figures["finished"]["before"]:
+        raise RuntimeError("no wasm linear memory found in /proc/self/maps")
+    print(json.dumps(figures))
+    return 0
+
+
 def _rss_now() -> int:
     try:
         with open("/proc/self/statm") as statm:
@@ -224,4 +321,8 @@ def _rss_child(wasm: str, count: int, env_json: str, model: str) -> int:
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "rss":
         sys.exit(_rss_child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]))
-    sys.exit("usage: python -m bench.footprint rss WASM COUNT ENV_JSON MODEL")
+    if len(sys.argv) == 7 and sys.argv[1] == "retained":
+        sys.exit(_retained_child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5],
+                                 sys.argv[6]))
+    sys.exit("usage: python -m bench.footprint rss WASM COUNT ENV_JSON MODEL\n"
+             "       python -m bench.footprint retained WASM COUNT ENV_JSON MODEL PACED_MODEL")

@@ -18,6 +18,7 @@ class Plan:
     durable_events: int  # text deltas of the durability section's paced answer
     instantiate_runs: int
     rss_instances: int  # instances created to measure host RSS growth
+    retained_streams: int  # streams per kind (finished, abandoned) for the retained memory
     compile_runs: int  # 0 = not timed
     budget_s: float  # past this, the remaining providers' sections are skipped ("n/a")
 
@@ -27,9 +28,9 @@ class Plan:
 
 FULL = Plan(long_events=10_240, tool_events=5_000, short_events=1_000, repeats=5, warmup=1,
             component_repeats=3, first_event_runs=60, durable_events=50, instantiate_runs=30,
-            rss_instances=10, compile_runs=1, budget_s=480)
+            rss_instances=10, retained_streams=10_000, compile_runs=1, budget_s=480)
 
 # A fresh compile takes 5-15 s per component, so the smoke run does not time one.
 SMOKE = Plan(long_events=40, tool_events=30, short_events=12, repeats=2, warmup=0,
              component_repeats=1, first_event_runs=3, durable_events=4, instantiate_runs=2,
-             rss_instances=2, compile_runs=0, budget_s=600)
+             rss_instances=2, retained_streams=20, compile_runs=0, budget_s=600)

@@ -6,9 +6,12 @@ Models served (the replay server picks the bytes by the request's `model`):
                     bottleneck, not the server)
   bench-tool-calls  the tool-call-heavy answer, 64 KiB pieces
   bench-first       a 16-delta text, one flushed chunk per SSE event, 2 ms apart (time to
-                    first event; one call for the memory figures).  Paced like a fast model
-                    (500 events/s): unpaced, the first batch would hold the whole answer and
-                    the figure would time lifting all of it, not the first event
+                    first event; one call for the memory figures; the streams abandoned
+                    after their first batch).  Paced like a fast model (500 events/s):
+                    unpaced, the first batch would hold the whole answer and the figure
+                    would time lifting all of it, not the first event
+  bench-short       the same 16 deltas unpaced (the finished streams of the retained-memory
+                    figure: many streams, each quick)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bench.targets import Target
 
 THROUGHPUT_MODELS = {"long-text": "bench-long-text", "tool-calls": "bench-tool-calls"}
 FIRST_MODEL = "bench-first"
+SHORT_MODEL = "bench-short"
 FIRST_PACE_S = 0.002
 #: Where each SDK posts, relative to the base URL its `Peer.base_url` gives.
 SDK_PATHS = {CHAT: "/v1/chat/completions", MESSAGES: "/v1/messages"}
@@ -75,6 +79,7 @@ def _served(streams: dict[str, BenchStream]) -> dict[str, tuple[bytes, ...]]:
     bodies = {model: pieces_of(streams[name].body, BIG_WRITE)
               for name, model in THROUGHPUT_MODELS.items()}
     bodies[FIRST_MODEL] = streams["first-text"].pieces
+    bodies[SHORT_MODEL] = streams["first-text"].pieces
     return bodies
 
 
