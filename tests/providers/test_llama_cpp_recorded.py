@@ -77,8 +77,10 @@ def test_recording_through_the_component(case: str, portable, replay) -> None:
     native = _decode(OPENAI, *_recorded(case))
     check_recording("openai", FIXTURES / case)  # the native reading is the right one
     dialect.enqueue(recorded_response(FIXTURES / case), recorded_response(FIXTURES / case))
+    # One exchange per call, as recorded: no retry of a recorded failure, no resume.
     llm = portable.instantiate({"OPENAI_API_KEY": EMULATOR_KEY,
-                                "OPENAI_BASE_URL": server.base_url})
+                                "OPENAI_BASE_URL": server.base_url,
+                                "GOLEM_LLM_MAX_RETRIES": "0", "GOLEM_LLM_MAX_RESUMES": "0"})
     question = [v.Message(v.Role.USER, (v.Text("replayed"),))]
     with llm.stream(question, v.Config(model="replayed")) as stream:
         events, _, _ = drain(stream)
