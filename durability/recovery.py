@@ -161,18 +161,16 @@ class RecoveringStream:
     # -- attempts --------------------------------------------------------------------------
 
     def _start(self, resume: bool) -> None:
+        """Open the next attempt: the continuation of what the caller has (`resume`), or
+        the original request (a retry happens only before the caller has anything)."""
         opener = self._open
         if opener is None:
             return
-        partial = Partial("".join(self._text), tuple(self._calls)) if resume else self._sent()
+        partial = Partial("".join(self._text), tuple(self._calls)) if resume else Partial()
         self._attempts += 1
         if resume:
             self._resumes += 1
         self._attempt, self._trim = opener(partial)
-
-    def _sent(self) -> Partial:
-        """What the caller had before the stream started (a retry repeats that request)."""
-        return Partial("".join(self._text), tuple(self._calls)) if self._handed_out else Partial()
 
     def _retry_due(self, block: bool) -> bool:
         due = self._retry_at or 0
