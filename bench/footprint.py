@@ -202,6 +202,9 @@ def _rss(session: Session, wasm: Path, plan: Plan, case: str) -> list[Row]:
 # ---- retained memory ----------------------------------------------------------------------
 
 def _retained(session: Session, wasm: Path, plan: Plan, case: str) -> list[Row]:
+    if not Path("/proc/self/maps").exists():
+        return [na(SECTION, session.target.name, case, "retained memory",
+                   "needs /proc/self/maps (Linux) to read the linear memory's size")]
     session.host()  # compiled and cached before the child loads it
     proc = subprocess.run(
         [sys.executable, "-m", "bench.footprint", "retained", str(wasm),
