@@ -21,12 +21,12 @@ gateway or emulator might, so besides the key itself anything shaped like an Ant
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from normalizer.anthropic_messages.errors import describe, request_id, type_and_message
 from normalizer.errors import BODY_SNIPPET, code_from_status
+from normalizer.json_depth import loads
 from normalizer.values import LlmError
 from providers.common.http_errors import kept_body_json, phrase_for
 
@@ -45,7 +45,7 @@ def error_from_body(status: int, body: bytes, label: str) -> LlmError:
     module docstring)."""
     text = body.decode("utf-8", "replace")
     try:
-        parsed: Any = json.loads(text)
+        parsed: Any = loads(text)
         is_json = True
     except ValueError:
         parsed, is_json = None, False

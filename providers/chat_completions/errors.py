@@ -19,13 +19,13 @@ masked echo ("sk-proj-****abcd") does not match and stays readable.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Optional
 
 from normalizer.chat_completions.errors import error_words, with_upstream_detail
 from normalizer.chat_completions.quirks import ChatQuirks
 from normalizer.errors import BODY_SNIPPET
+from normalizer.json_depth import loads
 from normalizer.values import ErrorCode, LlmError
 from providers.common.http_errors import kept_body_json, phrase_for
 
@@ -39,7 +39,7 @@ def error_from_body(status: int, body: bytes, label: str, quirks: ChatQuirks) ->
     differences are `quirks` (see the module docstring)."""
     text = body.decode("utf-8", "replace")
     try:
-        parsed: Any = json.loads(text)
+        parsed: Any = loads(text)
     except ValueError:
         parsed = None
     message = _message_from_body(parsed)
