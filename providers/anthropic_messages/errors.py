@@ -31,9 +31,9 @@ from normalizer.values import LlmError
 from providers.common.http_errors import kept_body_json, phrase_for
 
 KEY_SHAPED = re.compile(
-    rb"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{16,}"
-    rb"|(?<=[Xx]-[Aa][Pp][Ii]-[Kk][Ee][Yy]: )[A-Za-z0-9._~+/=-]{8,}"
-    rb"|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
+    r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{16,}"
+    r"|(?<=[Xx]-[Aa][Pp][Ii]-[Kk][Ee][Yy]: )[A-Za-z0-9._~+/=-]{8,}"
+    r"|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
 )
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

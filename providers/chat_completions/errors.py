@@ -30,7 +30,7 @@ from normalizer.values import ErrorCode, LlmError
 from providers.common.http_errors import kept_body_json, phrase_for
 
 KEY_SHAPED = re.compile(
-    rb"(?<![A-Za-z0-9_-])(?:sk|xai)-[A-Za-z0-9_-]{16,}|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
+    r"(?<![A-Za-z0-9_-])(?:sk|xai)-[A-Za-z0-9_-]{16,}|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
 )
 
 
