@@ -12,6 +12,7 @@ The public API:
 - `anthropic_messages/`  the Messages dialect, in files of the same names
 - `coalesce`             the text deltas of one batch as one delta
 - `json_depth`           every parse of untrusted JSON, with its nesting bounded first
+- `strings`              valid Unicode (`well_formed`), and every string of a value rewritten
 - `Accumulator`          stream events → one `chat-event` (how `send` drains a stream)
 
 A dialect's normalizer receives the provider's label and quirk values from the provider

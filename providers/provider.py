@@ -37,6 +37,7 @@ from normalizer.values import (
 from providers.common.json_body import JsonObject, encode_body
 from providers.common.refusal import Refusal
 from providers.common.secrets import Scrubber, api_key, secret_from_env
+from providers.outbound import Outbound
 from providers.timeouts import TIMEOUT_ENV
 
 
@@ -124,6 +125,11 @@ class Provider:
         and in error text anything shaped like this dialect's keys
         (`providers.common.secrets`)."""
         return Scrubber(secret_from_env(self.api_key_env, env), self.key_shaped)
+
+    def outbound(self, env: Optional[Mapping[str, str]]) -> Outbound:
+        """The step every value of a call made with `env` takes on its way out of the
+        component: valid Unicode, and no key (`providers.outbound`)."""
+        return Outbound(self.scrubber(env))
 
     def extra_headers(self, env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
         """The `headers_from_env` whose variables are set (unset ones are left out rather

@@ -1,5 +1,6 @@
-"""The one scrubber (`providers.common.secrets.Scrubber`): the key in every form a server can write it, and the
-harder rules for error text only."""
+"""The one scrubber (`providers.common.secrets.Scrubber`) and the outbound step built on it
+(`providers.outbound.Outbound`): the key in every form a server can write it, the harder
+rules for error text only, and an idempotent step whose output is valid Unicode."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 
 import pytest
 
+from normalizer import values as v
 from providers import PROVIDERS
 from providers.common.secrets import PREFIX_CHARS, REDACTED, Scrubber
 
@@ -84,3 +86,34 @@ def test_an_echoed_escaped_key_stays_out_of_provider_error_json():
         assert json_escaped(KEY) not in error.provider_error_json
         assert REDACTED in error.message and REDACTED in error.provider_error_json
         json.loads(error.provider_error_json)
+
+
+# ---- the outbound step ----------------------------------------------------------------------
+
+def test_outbound_makes_every_string_valid_and_keyless_and_is_idempotent():
+    outbound = OPENAI.outbound(ENV)
+    batch = [
+        v.StreamDelta((v.Text(f"\ud800 {KEY}"),), (v.ToolCall("c", "f\udfff", KEY),)),
+        v.Finish(v.ResponseMetadata(provider_id=f"id-{KEY}", provider_metadata_json="{}")),
+        v.LlmError(v.ErrorCode.UNKNOWN, f"said {KEY[:PREFIX_CHARS + 1]}",
+                   '{"k": "' + json_escaped(KEY) + '"}'),
+    ]
+    once = outbound.stream_events(batch)
+    assert outbound.stream_events(once) == once
+    strings = [once[0].content[0].text, once[0].tool_calls[0].name,
+               once[0].tool_calls[0].arguments_json, once[1].metadata.provider_id,
+               once[2].message, once[2].provider_error_json]
+    assert strings == [f"\ufffd {REDACTED}", "f\ufffd", REDACTED, f"id-{REDACTED}",
+                       f"said {REDACTED}", f'{{"k": "{REDACTED}"}}']
+    for text in strings:
+        text.encode("utf-8")
+
+
+def test_outbound_scrubs_the_key_from_a_request_as_the_oplog_records_it():
+    outbound = OPENAI.outbound(ENV)
+    messages = (v.Message(v.Role.USER, (v.Text(f"my key is {KEY}"),)),)
+    config = v.Config("m", provider_options=(v.Kv("api_key", KEY),))
+    pairs = ((v.ToolCall("c", "n", "{}"), v.ToolSuccess("c", "n", f'"{KEY}"')),)
+    recorded = outbound.request(messages, config, pairs)
+    assert KEY not in repr(recorded) and REDACTED in repr(recorded)
+    assert outbound.request(messages, v.Config("m"))[1] == v.Config("m")
