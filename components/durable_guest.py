@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from components.golem_host import GolemHost
 from components.guest import LlmGuest
-from durability import llm_codec
+from durability.outbound_codec import OutboundCodec
 from durability.strategy import Durability, Durable
+from providers.outbound import Outbound
 
 
 class DurableLlmGuest(LlmGuest):
-    def durability(self) -> Durability:
+    def durability(self, outbound: Outbound) -> Durability:
         # Built per call, never at import: module-level objects are frozen at build time.
-        return Durable(GolemHost(), llm_codec)
+        # What is persisted goes through the call's outbound step, as what is returned does.
+        return Durable(GolemHost(), OutboundCodec(outbound))

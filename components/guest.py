@@ -8,13 +8,16 @@ a replayed call builds none.  The environment (API key, base URL) is read at cal
 because module-level code in a component runs at build time.  Every export runs under the
 never-trap guard (`durability.guard.never_trap`): an uncaught exception would trap the
 instance for good, so it becomes an `error` value; only an oplog divergence gets through,
-because it must fail the worker (host_api.py).
+because it must fail the worker (host_api.py).  Every value returned goes through the
+call's `Outbound` first (valid Unicode, no API key: `providers/outbound.py`), and so does
+every value the durable flavour persists (`durability/outbound_codec.py`), so a replay
+returns exactly what the live call did.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 from wit_world.exports import llm as w
 
@@ -25,7 +28,8 @@ from durability.guard import never_trap
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
 from normalizer.accumulator import Accumulator
-from normalizer.values import ChatEvent, Config, Message, ToolCall, ToolResult
+from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
+from providers.outbound import Outbound
 from providers.provider import Provider
 
 
@@ -42,21 +46,46 @@ def _drain(source: Source) -> ChatEvent:
     return accumulator.result()
 
 
+class OutboundSource:
+    """`source`, each batch through `outbound` on its way to the caller."""
+
+    def __init__(self, source: Source, outbound: Outbound) -> None:
+        self._source = source
+        self._outbound = outbound
+
+    @property
+    def ended(self) -> bool:
+        return self._source.ended
+
+    @ended.setter
+    def ended(self, value: bool) -> None:
+        self._source.ended = value
+
+    def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
+        return self._outbound.stream_events(self._source.next_batch(block))
+
+    def close(self) -> None:
+        self._source.close()
+
+
 class LlmGuest:
     """Mixed into the generated `Llm` protocol by each provider's entry module."""
 
     provider: Provider
 
-    def durability(self) -> Durability:
-        """The strategy for this flavour; the durable guest overrides it."""
+    def durability(self, outbound: Outbound) -> Durability:
+        """The strategy for this flavour (the durable guest overrides it); `outbound` is
+        the call's, for what the strategy persists."""
         return PassThrough()
 
     @never_trap("send", convert.chat_event_out)
     def send(self, messages: list[w.Message], config: w.Config) -> w.ChatEvent:
         msgs, cfg = convert.messages_in(messages), convert.config_in(config)
         env = dict(os.environ)
-        answer = self.durability().send(msgs, cfg, lambda: self._answer(msgs, cfg, (), env))
-        return convert.chat_event_out(answer)
+        outbound = self.provider.outbound(env)
+        answer = self.durability(outbound).send(
+            msgs, cfg, lambda: self._answer(msgs, cfg, (), env))
+        return convert.chat_event_out(outbound.chat_event(answer))
 
     @never_trap("continue", convert.chat_event_out)
     def continue_(self, messages: list[w.Message],
@@ -65,15 +94,17 @@ class LlmGuest:
         msgs, cfg = convert.messages_in(messages), convert.config_in(config)
         pairs = convert.tool_pairs_in(tool_results)
         env = dict(os.environ)
-        answer = self.durability().continue_(msgs, pairs, cfg,
-                                             lambda: self._answer(msgs, cfg, pairs, env))
-        return convert.chat_event_out(answer)
+        outbound = self.provider.outbound(env)
+        answer = self.durability(outbound).continue_(
+            msgs, pairs, cfg, lambda: self._answer(msgs, cfg, pairs, env))
+        return convert.chat_event_out(outbound.chat_event(answer))
 
     @never_trap("stream", lambda error: ChatStream(FailedSource(error)))
     def stream(self, messages: list[w.Message], config: w.Config) -> w.ChatStream:
         msgs, cfg = convert.messages_in(messages), convert.config_in(config)
         env = dict(os.environ)
         provider = self.provider
+        outbound = provider.outbound(env)
 
         def open_live() -> Source:
             return open_stream(provider, msgs, cfg, env)
@@ -81,7 +112,8 @@ class LlmGuest:
         def open_resume(partial: Partial) -> Source:
             return open_stream(provider, msgs, cfg, env, partial=partial)
 
-        return ChatStream(self.durability().stream(msgs, cfg, open_live, open_resume))
+        source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume)
+        return ChatStream(OutboundSource(source, outbound))
 
     def _answer(self, messages: Sequence[Message], config: Config,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]],

@@ -14,14 +14,18 @@ from functools import wraps
 from typing import Callable, TypeVar
 
 from durability.host_api import DurabilityError
+from normalizer.strings import well_formed
 from normalizer.values import ErrorCode, LlmError
 
 R = TypeVar("R")
 
 
 def internal_error(where: str, exc: BaseException) -> LlmError:
-    """The error value for an unexpected exception in `where` (an export's name)."""
-    return LlmError(ErrorCode.INTERNAL_ERROR, f"internal error in {where}: {exc!r}")
+    """The error value for an unexpected exception in `where` (an export's name); its text
+    is made valid Unicode, since an exception's repr is not bound to be and this value may
+    go straight to the caller."""
+    message = f"internal error in {where}: {exc!r}"
+    return LlmError(ErrorCode.INTERNAL_ERROR, well_formed(message))
 
 
 def guarded(where: str, run: Callable[[], R], fallback: Callable[[LlmError], R]) -> R:

@@ -11,6 +11,8 @@ The public API:
                          (in-band), and `quirks`, the types of a provider's differences
 - `anthropic_messages/`  the Messages dialect, in files of the same names
 - `coalesce`             the text deltas of one batch as one delta
+- `json_depth`           every parse of untrusted JSON, with its nesting bounded first
+- `strings`              valid Unicode (`well_formed`), and every string of a value rewritten
 - `Accumulator`          stream events → one `chat-event` (how `send` drains a stream)
 
 A dialect's normalizer receives the provider's label and quirk values from the provider

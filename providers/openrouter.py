@@ -19,9 +19,13 @@ differences of reference/providers.md §5, stated as data:
   `rate-limit-exceeded`, the code OpenAI's exhausted quota (429 `insufficient_quota`)
   already gets, so one caller policy ("usage limit reached") covers both; the message says
   that waiting does not help.  403 is OpenRouter's moderation refusal, not a credentials
-  problem, so `invalid-request`.  408 is an upstream timeout, so `internal-error` like the
-  other transient server-side failures.  `: OPENROUTER PROCESSING` comments, the role
-  repeated in every delta, the finish_reason repeated with the usage, `reasoning` /
+  problem, so `invalid-request`, but only when the error says so: OpenRouter's moderation
+  error names it ("requires moderation", "flagged") and carries `metadata.reasons` and
+  `metadata.flagged_input`.  Any other 403 (a proxy's or firewall's HTML page, an empty
+  body, a key without access) is what a 403 is everywhere, `authentication-failed`: the
+  client is refused, and neither a retry nor changing the input helps.  408 (upstream
+  timeout) is `internal-error` by the shared table.  `: OPENROUTER PROCESSING` comments,
+  the role repeated in every delta, the finish_reason repeated with the usage, `reasoning` /
   `reasoning_details` deltas and in-band error chunks need no quirk: the shared SSE parser
   and normalizer handle them for every server.
 """
@@ -65,8 +69,8 @@ PROVIDER = ChatCompletionsProvider(
                 "help until then).",
             ),
             StatusRule(403, ErrorCode.INVALID_REQUEST, "flagged by moderation",
-                       "the input was flagged by the model's moderation."),
-            StatusRule(408, ErrorCode.INTERNAL_ERROR, "timed out"),
+                       "the input was flagged by the model's moderation.",
+                       when=("moderation", "flagged", "content_policy")),
             StatusRule(502, ErrorCode.INTERNAL_ERROR, "upstream provider error"),
             StatusRule(503, ErrorCode.INTERNAL_ERROR, "no provider available"),
         ),

@@ -36,7 +36,8 @@ from normalizer.values import (
 )
 from providers.common.json_body import JsonObject, encode_body
 from providers.common.refusal import Refusal
-from providers.common.secrets import api_key, redact_body, scrub_error, secret_from_env
+from providers.common.secrets import Scrubber, api_key, secret_from_env
+from providers.outbound import Outbound
 from providers.timeouts import TIMEOUT_ENV
 from providers.user_agent import user_agent
 
@@ -77,9 +78,9 @@ class Provider:
     #: The wire dialect ("chat_completions", "anthropic_messages"): the folder of its mapping
     #: in `providers/` and `normalizer/`.
     dialect: ClassVar[str]
-    #: What the dialect's keys and echoed credentials look like, scrubbed from error bodies
+    #: What the dialect's keys and echoed credentials look like, scrubbed from error text
     #: even when the key itself is not at hand.
-    key_shaped: ClassVar[re.Pattern[bytes]]
+    key_shaped: ClassVar[re.Pattern[str]]
 
     name: str
     label: str
@@ -120,6 +121,17 @@ class Provider:
         """The key, stripped; a missing one is refused (`providers.common.secrets`)."""
         return api_key(env, self.api_key_env, self.label)
 
+    def scrubber(self, env: Optional[Mapping[str, str]]) -> Scrubber:
+        """The one scrubber for what a call made with `env` returns: its key in every form,
+        and in error text anything shaped like this dialect's keys
+        (`providers.common.secrets`)."""
+        return Scrubber(secret_from_env(self.api_key_env, env), self.key_shaped)
+
+    def outbound(self, env: Optional[Mapping[str, str]]) -> Outbound:
+        """The step every value of a call made with `env` takes on its way out of the
+        component: valid Unicode, and no key (`providers.outbound`)."""
+        return Outbound(self.scrubber(env))
+
     def extra_headers(self, env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
         """The `headers_from_env` whose variables are set (unset ones are left out rather
         than sent empty)."""
@@ -153,23 +165,23 @@ class Provider:
         except Refusal as refusal:
             return refusal.error
         except Exception as exc:  # a bug here must not trap the component
-            error = LlmError(
+            scrub = self.scrubber(env).diagnostic
+            return LlmError(
                 ErrorCode.INTERNAL_ERROR,
-                f"building the {self.label} request failed: {type(exc).__name__}: {exc}",
+                scrub(f"building the {self.label} request failed: {type(exc).__name__}: {exc}"),
             )
-            return scrub_error(error, secret_from_env(self.api_key_env, env))
 
     def error_from_response(self, status: int, body: bytes,
                             env: Optional[Mapping[str, str]] = None) -> LlmError:
-        """The error value for a non-2xx response; it never holds the API key.  With `env`
-        (the one the request was built from) every literal occurrence of the key is
-        replaced by "[redacted]", and anything `key_shaped` always is, before the body is
-        read (so the message and the kept JSON agree), and once more afterwards.  No real
-        server echoes a full key, but a proxy, gateway or emulator might, and an error value
-        ends up in the oplog and in logs.  A body the mapping cannot read (JSON nested
-        deeper than Python recurses) still gives the status's meaning."""
-        secret = secret_from_env(self.api_key_env, env)
-        body = redact_body(body, secret, self.key_shaped)
+        """The error value for a non-2xx response; it never holds the API key.  The
+        scrubber for `env` (the one the request was built from; `scrubber`) runs over the
+        body before it is read, so the message and the kept JSON agree and no quoted start
+        of the body cuts a key in half, and once more over the result, for a key the body
+        wrote in escapes.  No real server echoes a full key, but a proxy, gateway or
+        emulator might, and an error value ends up in the oplog and in logs.  A body the
+        mapping cannot read still gives the status's meaning."""
+        scrub = self.scrubber(env).diagnostic
+        body = scrub(body.decode("utf-8", "replace")).encode("utf-8")
         try:
             error = self.error_from_body(status, body)
         except Exception as exc:  # an export must never trap; keep the status's meaning
@@ -179,7 +191,9 @@ class Provider:
                 f"({type(exc).__name__})",
                 json.dumps({"status": status}),
             )
-        return scrub_error(error, secret)
+        body_json = error.provider_error_json
+        return LlmError(error.code, scrub(error.message),
+                        None if body_json is None else scrub(body_json))
 
     def events_from_json(self, body: bytes) -> list[StreamEvent]:
         """Events for a non-streamed (application/json) 2xx response body: a server that

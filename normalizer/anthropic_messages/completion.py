@@ -17,6 +17,7 @@ from typing import Any
 
 from normalizer.anthropic_messages.errors import error_from_event
 from normalizer.anthropic_messages.metadata import response_metadata
+from normalizer.json_depth import loads
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -84,7 +85,7 @@ def events_from_message(body: Any, label: str) -> list[StreamEvent]:
 def events_from_body(body: bytes, label: str) -> list[StreamEvent]:
     """`events_from_message` for the raw bytes of a 2xx `application/json` response."""
     try:
-        parsed = json.loads(body)
+        parsed = loads(body)
     except ValueError as exc:
         return [LlmError(ErrorCode.INTERNAL_ERROR,
                          f"malformed {label} response body ({exc}): {body[:200]!r}")]

@@ -14,7 +14,8 @@ The rules this normalizer follows, and why:
   no-argument tool) gives the block's own `input` (`{}`).  A block whose concatenated input
   does not parse as JSON is never emitted: when the answer was cut by `max_tokens` it is
   listed as `incomplete_tool_use` in the finish's `provider_metadata_json` (the finish says
-  LENGTH), otherwise the stream ends in an error.
+  LENGTH), otherwise the stream ends in an error.  Input nested deeper than the JSON depth
+  bound (`normalizer/json_depth.py`) ends the stream in an error at once.
 - **Thinking** (`thinking` / `signature_delta`, `redacted_thinking`) never becomes answer
   text: golem:llm has no reasoning part.  The blocks are kept, exactly as the Messages API
   wants them echoed (`{"type": "thinking", "thinking", "signature"}` /
@@ -43,6 +44,7 @@ from typing import Any, Optional
 
 from normalizer.anthropic_messages.errors import error_from_event
 from normalizer.anthropic_messages.metadata import response_metadata
+from normalizer.json_depth import UNCHECKED_LENGTH, JsonTooDeep, check_depth, loads
 from normalizer.json_fields import str_or_none
 from normalizer.values import (
     ErrorCode,
@@ -86,12 +88,14 @@ def tool_arguments(fragments: str, initial_input: Any) -> str:
     return "{}"
 
 
-def is_json(text: str) -> bool:
+def arguments_problem(text: str) -> Optional[ValueError]:
+    """Why `text` is not usable as tool arguments (not JSON, or nested deeper than the
+    bound), or None when it is."""
     try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
+        loads(text)
+    except ValueError as exc:
+        return exc
+    return None
 
 
 class _Block:
@@ -156,6 +160,8 @@ class AnthropicMessagesNormalizer:
         # `raw_decode` is `json.loads` minus its wrapper; Anthropic pads its JSON with
         # spaces, so trailing whitespace is accepted, and nothing else.
         try:
+            if len(data) > UNCHECKED_LENGTH:  # a deep event would exhaust the stack
+                check_depth(data)
             obj, stop = self._decode(data)
             if stop != len(data) and not data[stop:].isspace():
                 raise ValueError("extra data after the JSON value")
@@ -300,7 +306,10 @@ class AnthropicMessagesNormalizer:
             self._thinking.append({"type": "redacted_thinking", "data": block.data})
         elif block.kind == "tool_use":
             arguments = tool_arguments("".join(block.parts), block.initial_input)
-            if not is_json(arguments):
+            problem = arguments_problem(arguments)
+            if isinstance(problem, JsonTooDeep):  # not a cut-off answer: a broken one
+                return self._fail(f"tool call {block.name!r} has arguments with {problem}")
+            if problem is not None:
                 self._incomplete.append({"id": block.id, "name": block.name, "input": arguments})
                 return []
             return [StreamDelta(tool_calls=(ToolCall(block.id, block.name, arguments),))]

@@ -21,6 +21,7 @@ from normalizer.chat_completions.content import finish_tool_call, text_of_conten
 from normalizer.chat_completions.errors import error_from_chunk, is_error_chunk
 from normalizer.chat_completions.metadata import response_metadata
 from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.json_depth import loads
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -126,7 +127,7 @@ def events_from_body(body: bytes, label: str,
                      quirks: ChatQuirks = ChatQuirks()) -> list[StreamEvent]:
     """`events_from_completion` for the raw bytes of a 2xx `application/json` response."""
     try:
-        parsed = json.loads(body)
+        parsed = loads(body)
     except ValueError as exc:
         return [LlmError(ErrorCode.INTERNAL_ERROR,
                          f"malformed {label} response body ({exc}): {body[:200]!r}")]

@@ -67,7 +67,7 @@ def error_from_chunk(chunk: dict, label: str, quirks: ChatQuirks) -> LlmError:
     if kind:
         prefix += f" ({kind})"
     status = _numeric_code(obj.get("code"))
-    rule = quirks.status_rule(status) if status is not None else None
+    rule = quirks.status_rule(status, obj) if status is not None else None
     if rule is not None and rule.note and code is rule.code:
         text = f"{rule.note} {label} said: {text}"
     return LlmError(code, f"{prefix}: {text}", json.dumps(obj, ensure_ascii=False))
@@ -77,7 +77,7 @@ def error_code_from_object(obj: dict, quirks: ChatQuirks) -> ErrorCode:
     """The golem:llm code for one error object found in a stream (no HTTP status known)."""
     status = _numeric_code(obj.get("code"))
     if status is not None:
-        code = quirks.code_for_status(status)
+        code = quirks.code_for_status(status, obj)
     else:
         code = _code_from_words(error_words(obj))
     message = obj.get("message")

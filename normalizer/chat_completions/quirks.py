@@ -12,7 +12,7 @@ reasoning key) stays on by default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from normalizer.errors import code_from_status
 from normalizer.values import ErrorCode
@@ -32,12 +32,46 @@ class StatusRule:
         credits" rather than the code's generic "invalid request").
     note: what the caller should know or do, put before the server's own message;
         empty for none.
+    when: lowercase words, one of which the error must carry (in its message, the names
+        of its `metadata` fields or its `metadata.error_type`) for the rule to apply; an
+        error without them means what the shared table says.  Empty: always.  OpenRouter's
+        403 is a moderation refusal only when the error says so: a proxy's HTML page or an
+        empty body is not.
     """
 
     status: int
     code: ErrorCode
     phrase: str
     note: str = ""
+    when: tuple[str, ...] = ()
+
+    def applies_to(self, error: Any) -> bool:
+        """Whether this rule holds for `error`, the parsed error body or in-band error
+        object (None when it was not JSON)."""
+        if not self.when:
+            return True
+        words = _error_words(error)
+        return any(word in words for word in self.when)
+
+
+def _error_words(parsed: Any) -> str:
+    """The lowercased message, `metadata` field names and `metadata.error_type` of an error
+    object, or of the `error` object inside it."""
+    if not isinstance(parsed, dict):
+        return ""
+    inner = parsed.get("error")
+    error = inner if isinstance(inner, dict) else parsed
+    parts = []
+    for message in (error.get("message"), inner if isinstance(inner, str) else None):
+        if isinstance(message, str):
+            parts.append(message)
+    metadata = error.get("metadata")
+    if isinstance(metadata, dict):
+        parts.extend(key for key in metadata if isinstance(key, str))
+        error_type = metadata.get("error_type")
+        if isinstance(error_type, str):
+            parts.append(error_type)
+    return " ".join(parts).lower()
 
 
 @dataclass(frozen=True)
@@ -83,17 +117,19 @@ class ChatQuirks:
     status_rules: tuple[StatusRule, ...] = ()
     auth_error_phrases: tuple[str, ...] = ()
 
-    def status_rule(self, status: int) -> Optional[StatusRule]:
-        """The rule for `status`, or None when the shared table applies."""
+    def status_rule(self, status: int, error: Any = None) -> Optional[StatusRule]:
+        """The rule for `status` that holds for `error` (the parsed error body or in-band
+        error object; None when there is none), or None when the shared table applies."""
         for rule in self.status_rules:
-            if rule.status == status:
+            if rule.status == status and rule.applies_to(error):
                 return rule
         return None
 
-    def code_for_status(self, status: int) -> ErrorCode:
+    def code_for_status(self, status: int, error: Any = None) -> ErrorCode:
         """The golem:llm code for an HTTP status (or a numeric in-band code) from this
-        server: its own rule, else the shared table."""
-        rule = self.status_rule(status)
+        server, given the parsed `error` when there is one: its own rule, else the shared
+        table."""
+        rule = self.status_rule(status, error)
         return rule.code if rule is not None else code_from_status(status)
 
     def refine(self, code: ErrorCode, *texts: object) -> ErrorCode:

@@ -21,8 +21,9 @@ rules that follow from them:
 - An error object inside the stream (OpenAI, OpenRouter, vLLM shapes) ends it with an
   `LlmError`.
 
-Speed: per SSE event one `json.loads` and a few dict lookups; no regexes, no per-chunk
-allocation beyond the events returned.
+Speed: per SSE event one `json.loads` (its nesting bounded first, `normalizer/json_depth.py`:
+a `len` for most events, two `str.count` calls for long ones) and a few dict lookups; no
+regexes, no per-chunk allocation beyond the events returned.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from normalizer.chat_completions.content import finish_tool_call, text_of_conten
 from normalizer.chat_completions.errors import error_from_chunk
 from normalizer.chat_completions.metadata import response_metadata
 from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.json_depth import UNCHECKED_LENGTH, check_depth
 from normalizer.values import (
     ErrorCode,
     Finish,
@@ -111,8 +113,11 @@ class ChatCompletionsNormalizer:
                 return self._complete(at_done=True)
             data = stripped
         # `raw_decode` is what `json.loads` runs, minus its wrapper and whitespace regex;
-        # trailing whitespace (some servers pad) is allowed, anything else is not.
+        # trailing whitespace (some servers pad) is allowed, anything else is not.  The
+        # nesting is bounded first, since a deep chunk would exhaust the component's stack.
         try:
+            if len(data) > UNCHECKED_LENGTH:
+                check_depth(data)
             chunk, stop = self._decode(data)
         except ValueError as exc:
             return self._fail(f"malformed stream chunk ({exc}): {data[:200]!r}")

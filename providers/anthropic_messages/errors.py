@@ -5,7 +5,8 @@ Anthropic's body is `{"type": "error", "error": {"type", "message"}, "request_id
 stream).  Over HTTP the **status** decides the code (`code_from_status`, shared with every
 provider), so a body from something in front of the API (Cloudflare's 413 page, an HTML 502
 from a proxy) maps as well as Anthropic's own: 400/404/413 invalid-request, 401/403
-authentication-failed, 429 rate-limit-exceeded, 500/529 internal-error.  The message says
+authentication-failed, 429 rate-limit-exceeded, 408/409 (transient: the SDKs retry them)
+and 500/529 internal-error.  The message says
 which status, what it means (529: "overloaded"), the error `type` and `message` from the
 body and the request id (what Anthropic support asks for); `provider_error_json` is the body
 itself when it is JSON, else a JSON object holding the status and the start of the body, so
@@ -20,19 +21,19 @@ gateway or emulator might, so besides the key itself anything shaped like an Ant
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from normalizer.anthropic_messages.errors import describe, request_id, type_and_message
 from normalizer.errors import BODY_SNIPPET, code_from_status
+from normalizer.json_depth import loads
 from normalizer.values import LlmError
-from providers.common.http_errors import CODE_PHRASES, kept_body_json
+from providers.common.http_errors import kept_body_json, phrase_for
 
 KEY_SHAPED = re.compile(
-    rb"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{16,}"
-    rb"|(?<=[Xx]-[Aa][Pp][Ii]-[Kk][Ee][Yy]: )[A-Za-z0-9._~+/=-]{8,}"
-    rb"|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
+    r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{16,}"
+    r"|(?<=[Xx]-[Aa][Pp][Ii]-[Kk][Ee][Yy]: )[A-Za-z0-9._~+/=-]{8,}"
+    r"|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
 )
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -44,12 +45,12 @@ def error_from_body(status: int, body: bytes, label: str) -> LlmError:
     module docstring)."""
     text = body.decode("utf-8", "replace")
     try:
-        parsed: Any = json.loads(text)
+        parsed: Any = loads(text)
         is_json = True
     except ValueError:
         parsed, is_json = None, False
     code = code_from_status(status)
-    phrase = "overloaded" if status == 529 else CODE_PHRASES[code]
+    phrase = phrase_for(status, code)
     error_type, message = type_and_message(parsed)
     if error_type is None and message is None:
         if is_json:  # JSON in no known shape: show its start

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from normalizer.json_depth import JsonTooDeep
 from normalizer.values import ToolCall, ToolResult, ToolSuccess
 from providers.common.refusal import Refusal
 from providers.common.json_body import JsonObject, loads_strict
@@ -51,6 +52,8 @@ def parse_arguments(call: ToolCall, index: int) -> JsonObject:
     where = f"tool result {index} (call {call.id!r}, {call.name!r})"
     try:
         value = loads_strict(text)
+    except JsonTooDeep as exc:
+        raise Refusal(f"{where}: arguments-json has {exc}") from exc
     except ValueError as exc:
         raise Refusal(f"{where}: arguments-json is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):

@@ -19,18 +19,18 @@ masked echo ("sk-proj-****abcd") does not match and stays readable.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Optional
 
 from normalizer.chat_completions.errors import error_words, with_upstream_detail
 from normalizer.chat_completions.quirks import ChatQuirks
 from normalizer.errors import BODY_SNIPPET
+from normalizer.json_depth import loads
 from normalizer.values import ErrorCode, LlmError
-from providers.common.http_errors import CODE_PHRASES, kept_body_json
+from providers.common.http_errors import kept_body_json, phrase_for
 
 KEY_SHAPED = re.compile(
-    rb"(?<![A-Za-z0-9_-])(?:sk|xai)-[A-Za-z0-9_-]{16,}|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
+    r"(?<![A-Za-z0-9_-])(?:sk|xai)-[A-Za-z0-9_-]{16,}|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}",
 )
 
 
@@ -39,18 +39,18 @@ def error_from_body(status: int, body: bytes, label: str, quirks: ChatQuirks) ->
     differences are `quirks` (see the module docstring)."""
     text = body.decode("utf-8", "replace")
     try:
-        parsed: Any = json.loads(text)
+        parsed: Any = loads(text)
     except ValueError:
         parsed = None
     message = _message_from_body(parsed)
-    code = quirks.code_for_status(status)
+    code = quirks.code_for_status(status, parsed)
     if 400 <= status < 500:
         flat_code = parsed.get("code") if isinstance(parsed, dict) else None
         code = quirks.refine(code, message, flat_code)
-    rule = quirks.status_rule(status)
+    rule = quirks.status_rule(status, parsed)
     if rule is not None and code is not rule.code:
         rule = None  # refined away from the rule's meaning (a key problem): say that instead
-    phrase = rule.phrase if rule is not None else _phrase(code, parsed)
+    phrase = rule.phrase if rule is not None else _phrase(status, code, parsed)
     if message is None:
         snippet = text.strip()[:BODY_SNIPPET]
         message = snippet if snippet else "(empty body)"
@@ -78,11 +78,11 @@ def _message_from_body(parsed: Any) -> Optional[str]:
     return None
 
 
-def _phrase(code: ErrorCode, parsed: Any) -> str:
+def _phrase(status: int, code: ErrorCode, parsed: Any) -> str:
     """Why the request failed, in words; a 429 for an exhausted quota says so, because
     unlike a rate limit it does not go away by waiting."""
     if code is ErrorCode.RATE_LIMIT_EXCEEDED and isinstance(parsed, dict):
         error = parsed.get("error")
         if isinstance(error, dict) and "quota" in error_words(error):
             return "quota exhausted"
-    return CODE_PHRASES[code]
+    return phrase_for(status, code)

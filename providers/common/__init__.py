@@ -6,7 +6,8 @@ module:
 
 - `refusal`      `Refusal`, raised where a rule fails; `Provider.chat_request` turns it into
                  the error value
-- `secrets`      the API key: read from the environment, kept out of error values
+- `secrets`      the API key: read from the environment; the one scrubber that keeps it out
+                 of everything the component returns or records
 - `json_body`    the body's type, strict JSON in, compact JSON out
 - `options`      `provider-options` → typed JSON body fields, with reserved keys refused
 - `tools`        unique tool names, schema text → JSON, a tool-choice that names a tool

@@ -32,6 +32,18 @@ CODE_PHRASES: Mapping[ErrorCode, str] = MappingProxyType(
 )
 
 
+#: Statuses whose own words say more than their code's phrase.
+STATUS_PHRASES: Mapping[int, str] = MappingProxyType(
+    {408: "request timeout", 409: "conflict", 529: "overloaded"}
+)
+
+
+def phrase_for(status: int, code: ErrorCode) -> str:
+    """The words in parentheses after the status in a message: the status's own (408
+    "request timeout") when it has some, else its code's."""
+    return STATUS_PHRASES.get(status) or CODE_PHRASES[code]
+
+
 def kept_body_json(status: int, text: str, is_json: bool) -> str:
     """`provider_error_json` for an HTTP error body: the body itself when it is JSON, else a
     JSON object holding the status and the start of the body."""

@@ -1,5 +1,5 @@
 """The JSON in and out of a request: the body's type, the caller's JSON strings read
-strictly, and the body written compactly.
+strictly (and with bounded nesting), and the body written compactly.
 
 Input the API could not accept is refused by raising `Refusal`, so nothing is sent for it.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from normalizer.json_depth import loads
 from providers.common.refusal import Refusal
 
 #: A JSON object on its way to the wire: a request body, a message, a content block.
@@ -26,9 +27,11 @@ def encode_body(body: JsonObject) -> bytes:
 
 
 def loads_strict(text: str) -> Any:
-    """`json.loads`, but NaN and Infinity raise `ValueError` like the non-JSON they are, so
-    whatever the caller's strings put into the body encodes as valid JSON again."""
-    return json.loads(text, parse_constant=_reject_constant)
+    """`json.loads` of the caller's text, but NaN and Infinity raise `ValueError` like the
+    non-JSON they are, so whatever the caller's strings put into the body encodes as valid
+    JSON again, and nesting deeper than the bound raises `JsonTooDeep` (a `ValueError`)
+    before the parser could exhaust the component's stack."""
+    return loads(text, parse_constant=_reject_constant)
 
 
 def _reject_constant(name: str) -> Any:

@@ -3,8 +3,9 @@
 golem:llm has no typed escape hatch, so each value is read as JSON when it is JSON: "0.5"
 becomes 0.5, "true" True, '{"a":1}' an object; anything else ("hello") stays a string.  To
 force a string that looks like JSON, quote it: '"42"'.  NaN and Infinity are not JSON and
-stay strings, so the body is always valid JSON.  Duplicate keys: the last one wins, like
-JSON objects.
+stay strings, so the body is always valid JSON.  A value nested deeper than the JSON depth
+bound (`normalizer/json_depth.py`) is refused naming the option.  Duplicate keys: the last
+one wins, like JSON objects.
 
 Options reach fields no dialect knows (`top_p`, `seed`, `response_format`, Anthropic's
 `top_k` and `thinking`, OpenRouter's `provider` and `models`, ...), so they are checked only
@@ -26,6 +27,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Mapping, Optional, Sequence
 
+from normalizer.json_depth import JsonTooDeep
 from normalizer.values import Kv
 from providers.common.refusal import Refusal
 from providers.common.json_body import JsonObject, loads_strict
@@ -71,7 +73,10 @@ def provider_options(
         refusal = _refusal(key, api_key_env, set_by_config, reserved)
         if refusal is not None:
             raise Refusal(refusal)
-        value = option_value(option.value)
+        try:
+            value = option_value(option.value)
+        except JsonTooDeep as exc:
+            raise Refusal(f"provider option {key!r} has {exc}") from exc
         kind = kinds.get(key)
         if kind is not None and not _is_kind(value, kind):
             raise Refusal(
@@ -81,9 +86,12 @@ def provider_options(
 
 
 def option_value(text: str) -> Any:
-    """The value as JSON when it parses as JSON, else the string itself."""
+    """The value as JSON when it parses as JSON, else the string itself; JSON nested deeper
+    than the bound raises `JsonTooDeep` (it is meant as JSON, and cannot be read)."""
     try:
         return loads_strict(text)
+    except JsonTooDeep:
+        raise
     except ValueError:
         return text
 

@@ -5,8 +5,9 @@ The wire shapes differ (`input_schema` vs `function.parameters`, Anthropic's `an
 
 - tool names must be unique (the model calls tools by name);
 - `parameters-schema` is a JSON string in golem:llm and a JSON object (a JSON Schema) on the
-  wire; text that is not JSON (NaN and Infinity included), or JSON that is not an object, is
-  refused naming the tool, since the API's own 400 would not say which string was bad;
+  wire; text that is not JSON (NaN and Infinity included), JSON nested deeper than the bound
+  (`normalizer/json_depth.py`), or JSON that is not an object, is refused naming the tool,
+  since the API's own 400 would not say which string was bad;
 - a tool-choice that is not a mode names one tool, which must be among `config.tools`.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from normalizer.json_depth import JsonTooDeep
 from normalizer.values import ToolDefinition
 from providers.common.refusal import Refusal
 from providers.common.json_body import JsonObject, loads_strict
@@ -39,6 +41,8 @@ def load_schema(tool: ToolDefinition) -> JsonObject:
     naming the tool."""
     try:
         schema = loads_strict(tool.parameters_schema)
+    except JsonTooDeep as exc:
+        raise Refusal(f"tool {tool.name!r}: parameters-schema has {exc}") from exc
     except ValueError as exc:
         raise Refusal(f"tool {tool.name!r}: parameters-schema is not valid JSON: {exc}") from exc
     if not isinstance(schema, dict):

@@ -8,6 +8,7 @@ body is one piece sent with `Content-Length`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
@@ -15,6 +16,8 @@ from typing import Any, Literal, Sequence
 from runtime.emulator.scenario import Scenario
 
 Ending = Literal["complete", "abort"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,13 @@ class RenderContext:
 
 
 def json_bytes(value: Any) -> bytes:
-    """Compact JSON, UTF-8 and not ASCII-escaped, as OpenAI's and Anthropic's servers send."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact JSON, UTF-8 and not ASCII-escaped, as OpenAI's and Anthropic's servers send;
+    a lone surrogate in a scenario's string (which UTF-8 cannot carry) is written as its
+    `\\uXXXX` escape, the only way a server can send one."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if not text.isascii():
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text.encode("utf-8")
 
 
 def json_response(

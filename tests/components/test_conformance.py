@@ -225,12 +225,16 @@ ERROR_CODES = {
     400: v.ErrorCode.INVALID_REQUEST, 401: v.ErrorCode.AUTHENTICATION_FAILED,
     402: v.ErrorCode.INVALID_REQUEST, 403: v.ErrorCode.AUTHENTICATION_FAILED,
     404: v.ErrorCode.INVALID_REQUEST, 413: v.ErrorCode.INVALID_REQUEST,
+    # Request timeout and conflict are transient (the official SDKs retry them): the
+    # request was fine, so not invalid-request.
+    408: v.ErrorCode.INTERNAL_ERROR, 409: v.ErrorCode.INTERNAL_ERROR,
     429: v.ErrorCode.RATE_LIMIT_EXCEEDED, 500: v.ErrorCode.INTERNAL_ERROR,
     502: v.ErrorCode.INTERNAL_ERROR, 503: v.ErrorCode.INTERNAL_ERROR,
     529: v.ErrorCode.INTERNAL_ERROR,
 }
 # Where a provider documents a status differently (reference/providers.md): OpenRouter's 402
-# is "no credits" (the same policy as an exhausted quota) and its 403 a moderation refusal.
+# is "no credits" (the same policy as an exhausted quota) and its 403 a moderation refusal
+# when the error says so, as the emulator's does (a proxy's page is not: below).
 PROVIDER_ERROR_CODES = {
     "openrouter": {402: v.ErrorCode.RATE_LIMIT_EXCEEDED, 403: v.ErrorCode.INVALID_REQUEST},
 }
@@ -250,6 +254,15 @@ def test_every_error_status(llm, provider, fresh_emulator, status):
     events, _ = drain(llm.stream(USER, once))
     assert len(events) == 1 and isinstance(events[0], v.LlmError)
     assert events[0].code is expected
+
+
+def test_403_page_from_a_proxy_is_authentication_failed(llm, fresh_emulator):
+    """A proxy's HTML 403 in front of any provider is a refused client, OpenRouter included."""
+    page = "<html><head><title>403 Forbidden</title></head><body>nginx</body></html>"
+    fresh_emulator.enqueue(Scenario(error_status=403, error_body=page))
+    event = llm.send(USER, v.Config(model="m"))
+    assert isinstance(event, v.LlmError) and event.code is v.ErrorCode.AUTHENTICATION_FAILED
+    assert "moderation" not in event.message
 
 
 def test_in_band_error_ends_the_stream_with_an_error(llm):

@@ -593,7 +593,9 @@ def test_null_error_key_is_not_an_error() -> None:
         ({"code": "timeout"}, ErrorCode.INTERNAL_ERROR),
         ({"code": 502}, ErrorCode.INTERNAL_ERROR),
         ({"code": "401"}, ErrorCode.AUTHENTICATION_FAILED),
-        ({"code": 408, "type": "rate_limit"}, ErrorCode.INVALID_REQUEST),  # a number wins
+        ({"code": 404, "type": "rate_limit"}, ErrorCode.INVALID_REQUEST),  # a number wins
+        ({"code": 408, "type": "invalid_request"}, ErrorCode.INTERNAL_ERROR),  # timeout: retry
+        ({"code": 409}, ErrorCode.INTERNAL_ERROR),  # conflict: retry
         ({"metadata": {"error_type": "rate_limit_exceeded"}}, ErrorCode.RATE_LIMIT_EXCEEDED),
         ({"type": "mystery"}, ErrorCode.UNKNOWN),
         ({}, ErrorCode.UNKNOWN),

@@ -170,6 +170,8 @@ def test_normalizer_feeds_like_the_protocol_says() -> None:
     (401, "authentication_error", ErrorCode.AUTHENTICATION_FAILED),
     (403, "permission_error", ErrorCode.AUTHENTICATION_FAILED),
     (404, "not_found_error", ErrorCode.INVALID_REQUEST),
+    (408, "timeout_error", ErrorCode.INTERNAL_ERROR),  # transient: the SDK retries it
+    (409, "conflict_error", ErrorCode.INTERNAL_ERROR),  # transient: the SDK retries it
     (413, "request_too_large", ErrorCode.INVALID_REQUEST),
     (429, "rate_limit_error", ErrorCode.RATE_LIMIT_EXCEEDED),
     (500, "api_error", ErrorCode.INTERNAL_ERROR),

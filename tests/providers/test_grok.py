@@ -183,7 +183,8 @@ XAI_STATUS_CODES = [
     (403, ErrorCode.AUTHENTICATION_FAILED),
     (404, ErrorCode.INVALID_REQUEST),
     (405, ErrorCode.INVALID_REQUEST),
-    (408, ErrorCode.INVALID_REQUEST),
+    (408, ErrorCode.INTERNAL_ERROR),   # request timeout: transient, the SDKs retry it
+    (409, ErrorCode.INTERNAL_ERROR),   # conflict: transient, the SDKs retry it
     (410, ErrorCode.UNSUPPORTED),
     (413, ErrorCode.INVALID_REQUEST),
     (415, ErrorCode.INVALID_REQUEST),

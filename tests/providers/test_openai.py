@@ -43,6 +43,8 @@ def openai_error_body(message: str, type_: str = "invalid_request_error", code=N
         (401, ErrorCode.AUTHENTICATION_FAILED),
         (403, ErrorCode.AUTHENTICATION_FAILED),
         (404, ErrorCode.INVALID_REQUEST),
+        (408, ErrorCode.INTERNAL_ERROR),  # request timeout: transient, the SDK retries it
+        (409, ErrorCode.INTERNAL_ERROR),  # conflict: transient, the SDK retries it
         (429, ErrorCode.RATE_LIMIT_EXCEEDED),
         (500, ErrorCode.INTERNAL_ERROR),
         (503, ErrorCode.INTERNAL_ERROR),

@@ -139,9 +139,10 @@ OPENROUTER_STATUS_CODES = [
     (400, ErrorCode.INVALID_REQUEST),
     (401, ErrorCode.AUTHENTICATION_FAILED),
     (402, ErrorCode.RATE_LIMIT_EXCEEDED),   # insufficient credits: a usage limit, like a quota
-    (403, ErrorCode.INVALID_REQUEST),       # moderation flagged the input
+    (403, ErrorCode.AUTHENTICATION_FAILED), # a 403 that does not say moderation (below)
     (404, ErrorCode.INVALID_REQUEST),
     (408, ErrorCode.INTERNAL_ERROR),        # upstream timeout
+    (409, ErrorCode.INTERNAL_ERROR),        # conflict: transient
     (413, ErrorCode.INVALID_REQUEST),
     (429, ErrorCode.RATE_LIMIT_EXCEEDED),
     (500, ErrorCode.INTERNAL_ERROR),
@@ -178,6 +179,40 @@ def test_403_moderation_keeps_the_reasons():
     assert error.code is ErrorCode.INVALID_REQUEST
     assert "flagged by moderation" in error.message and "harassment" in error.message
     assert json.loads(error.provider_error_json)["error"]["metadata"]["reasons"] == ["harassment"]
+
+
+@pytest.mark.parametrize("body", [
+    or_error(403, "Your chosen model requires moderation and your input was flagged"),
+    or_error(403, "Forbidden", {"reasons": ["violence"], "flagged_input": "..."}),
+    or_error(403, "Blocked", {"error_type": "content_policy_violation"}),
+], ids=["message", "metadata", "error-type"])
+def test_403_is_moderation_when_the_error_says_so(body):
+    error = PROVIDER.error_from_response(403, body, env=ENV)
+    assert error.code is ErrorCode.INVALID_REQUEST
+    assert "(flagged by moderation)" in error.message
+
+
+@pytest.mark.parametrize("body", [
+    b"",
+    b"<html><head><title>403 Forbidden</title></head><body>cloudflare</body></html>",
+    or_error(403, "This API key does not have access to this model"),
+    json.dumps({"error": "Forbidden"}).encode(),
+], ids=["empty", "proxy-html", "permission", "flat"])
+def test_403_that_does_not_say_moderation_is_authentication_failed(body):
+    error = PROVIDER.error_from_response(403, body, env=ENV)
+    assert error.code is ErrorCode.AUTHENTICATION_FAILED
+    assert "moderation" not in error.message
+    json.loads(error.provider_error_json)
+
+
+def test_in_band_403_is_moderation_only_when_the_error_says_so():
+    from normalizer.chat_completions.errors import error_code_from_object
+
+    quirks = PROVIDER.quirks
+    flagged = {"code": 403, "message": "Input flagged", "metadata": {"reasons": ["x"]}}
+    assert error_code_from_object(flagged, quirks) is ErrorCode.INVALID_REQUEST
+    assert error_code_from_object({"code": 403, "message": "Forbidden"}, quirks) is (
+        ErrorCode.AUTHENTICATION_FAILED)
 
 
 @pytest.mark.parametrize("status", [429, 502])
@@ -276,7 +311,12 @@ def test_round_trip_wrong_key_is_401(emu, env):
     assert "User not found." in error.message and wrong not in error.message
 
 
-@pytest.mark.parametrize("status, code", OPENROUTER_STATUS_CODES)
+# The emulator's 403 is OpenRouter's moderation error (metadata `reasons`, `flagged_input`).
+EMULATED_STATUS_CODES = [(status, ErrorCode.INVALID_REQUEST if status == 403 else code)
+                         for status, code in OPENROUTER_STATUS_CODES]
+
+
+@pytest.mark.parametrize("status, code", EMULATED_STATUS_CODES)
 def test_round_trip_error_status(emu, env, status, code):
     emu.enqueue(Scenario(error_status=status, extra={"provider": "Google"}))
     done = exchange(PROVIDER, env, Config(model="google/gemini-2.0-flash"))
