@@ -31,6 +31,9 @@ class Response:
     ending: Ending = "complete"
     #: Content-Length to announce for a non-streaming body; None = its real length.
     declared_length: int | None = None
+    #: A socket-level `runtime.emulator.faults.Fault` that writes this answer its way (typed
+    #: `Any`: faults.py builds on this module).
+    fault: Any = None
 
     @property
     def body_bytes(self) -> bytes:
