@@ -4,7 +4,8 @@ own), behind one dialect protocol.
 
 It is a real HTTP/1.1 server on loopback that answers with scripted `Scenario`s, so the
 components' wasi:http clients, the native library and the CLI demo exercise real sockets,
-chunked streams, slow and truncated bodies and provider error shapes.  Stdlib only; it runs
+chunked streams, slow and truncated bodies and provider error shapes; a `Fault` on a
+scenario breaks the rules on purpose, in the bytes or on the socket (faults.py).  Stdlib only; it runs
 natively, never inside a component.
 """
 
@@ -12,6 +13,7 @@ from runtime.emulator.anthropic_messages import AnthropicMessagesDialect
 from runtime.emulator.chat_completions import ChatCompletionsDialect
 from runtime.emulator.dialect import Dialect
 from runtime.emulator.dialects import all_dialects, dialect_for
+from runtime.emulator.faults import Fault, refused_origin
 from runtime.emulator.grok import GrokDialect
 from runtime.emulator.openrouter import OpenRouterDialect
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
@@ -26,6 +28,7 @@ __all__ = [
     "ChatCompletionsDialect",
     "Dialect",
     "EmulatorServer",
+    "Fault",
     "GrokDialect",
     "OpenRouterDialect",
     "RecordedRequest",
@@ -39,4 +42,5 @@ __all__ = [
     "all_dialects",
     "dialect_for",
     "builtin",
+    "refused_origin",
 ]

@@ -37,6 +37,9 @@ class Response:
     #: For a stream: instead of ending the body, send `: keep-alive` every this many
     #: seconds (`Scenario.stall_with_comments_s`).
     stall_with_comments_s: float | None = None
+    #: A socket-level `runtime.emulator.faults.Fault` that writes this answer its way (typed
+    #: `Any`: faults.py builds on this module).
+    fault: Any = None
 
     @property
     def body_bytes(self) -> bytes:

@@ -77,6 +77,12 @@ class Scenario:
       honor_limits     apply the request's stop sequences and max tokens to `text`
       headers          extra response headers
       extra            dialect-specific knobs (documented by each dialect)
+
+    Faults:
+      fault            a `runtime.emulator.faults.Fault`: what happens to the rendered answer
+                       in the bytes (invalid UTF-8, lone surrogates, the key echoed, plain
+                       JSON for a stream) and on the socket (cut at any byte with FIN or
+                       RST, silence, headers then silence, drip, endless comments)
     """
 
     name: str = "custom"
@@ -106,6 +112,8 @@ class Scenario:
     honor_limits: bool = True
     headers: tuple[tuple[str, str], ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    #: A `runtime.emulator.faults.Fault` (typed `Any`: faults.py builds on this module).
+    fault: Any = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         if self.truncate not in ("none", "clean", "abort"):

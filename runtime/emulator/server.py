@@ -225,6 +225,9 @@ class EmulatorServer:
             number = self._served
         scenario = select_scenario(view, queued, self.scenarios, self.fallback, seed=number,
                                    auto_delay_s=self.auto_delay_s)
+        if scenario.fault is not None:
+            return scenario.fault.answer(dialect, scenario, parsed,
+                                         RenderContext(request_number=number), headers)
         response = dialect.render(scenario, parsed, RenderContext(request_number=number))
         if scenario.stall_with_comments_s is not None and response.streaming:
             response = replace(response, stall_with_comments_s=scenario.stall_with_comments_s)
@@ -391,6 +394,9 @@ class _Handler(BaseHTTPRequestHandler):
         return data
 
     def _send(self, response: Response) -> None:
+        if response.fault is not None:
+            response.fault.write(self, response)
+            return
         stopping = self.server.emulator._stopping
         self.send_response(response.status)
         for name, value in response.headers:
