@@ -46,6 +46,13 @@ KEY_ESCAPED = "".join(f"\\u{ord(c):04x}" for c in KEY)
 KEY_PERCENT = "".join(f"%{ord(c):02X}" for c in KEY)
 
 
+def env_for(name: str, emulator) -> dict[str, str]:
+    """The provider's emulator environment, with retries and resumes off, so that each
+    scripted answer (an error included) is the one the caller gets."""
+    return {**PROVIDERS[name].emulator_env(emulator.origin, KEY),
+            "GOLEM_LLM_MAX_RETRIES": "0", "GOLEM_LLM_MAX_RESUMES": "0"}
+
+
 def deep_object(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
 
@@ -75,7 +82,7 @@ def provider(component) -> str:
 @pytest.fixture
 def llm(component, fresh_emulator):
     name, host = component
-    return host.instantiate(PROVIDERS[name].emulator_env(fresh_emulator.origin, EMULATOR_KEY))
+    return host.instantiate(env_for(name, fresh_emulator))
 
 
 def drain(stream, block: bool = True, limit_s: float = 30.0) -> list:
@@ -290,7 +297,7 @@ def test_the_key_sent_back_anywhere_never_reaches_the_oplog(golem, fresh_emulato
     oplog = tmp_path / "echo.oplog"
     for scenario in ECHOES.values():
         fresh_emulator.enqueue(scenario, scenario)
-    with host.worker(oplog, PROVIDERS[name].emulator_env(fresh_emulator.origin, KEY)) as worker:
+    with host.worker(oplog, env_for(name, fresh_emulator)) as worker:
         for _ in ECHOES:
             worker.send(USER, v.Config(model="m"))
             drain(worker.stream(USER, v.Config(model="m")))
@@ -306,7 +313,7 @@ def test_durable_persists_what_it_returns_and_a_fresh_worker_replays_it_with_no_
         golem, fresh_emulator, tmp_path):
     name, host = golem
     oplog = tmp_path / "boundary.oplog"
-    env = PROVIDERS[name].emulator_env(fresh_emulator.origin, KEY)
+    env = env_for(name, fresh_emulator)
     deep_schema = v.ToolDefinition("deep_tool", deep_object(DEEP))
     surrogate_call = ScriptedToolCall("call_s2", "look\udfffup", '{"q": "\ud800?"}')
     deep_call = ScriptedToolCall("call_deep2", "deep_call", deep_array(DEEP))
