@@ -37,7 +37,7 @@ from components.transport import (
 from durability.continuation import Partial, continuation_request
 from durability.guard import guarded
 from durability.recovery import RecoveringStream
-from durability.source import FailedSource, Source
+from durability.source import ENDED, FailedSource, Source
 from normalizer.coalesce import coalesce
 from normalizer.values import (
     Config,
@@ -100,7 +100,7 @@ class _OpenStreams:
         """Count `source` in; past `cap`, close the least recently read one first."""
         while cap > 0 and len(self._live) >= cap:
             oldest = self._live.pop(next(iter(self._live)))
-            oldest.evict(cap)
+            oldest.evict()
         self._live[id(source)] = source
 
     def touch(self, source: "EventSource") -> None:
@@ -114,6 +114,13 @@ class _OpenStreams:
     def __len__(self) -> int:
         return len(self._live)
 
+
+#: What a stream closed to make room says at its next read: one value for all of them, so
+#: an abandoned stream that is never read again keeps nothing of its own.
+EVICTED = LlmError(
+    ErrorCode.INTERNAL_ERROR,
+    "the stream was closed because this instance had more streams open than "
+    "GOLEM_LLM_MAX_OPEN_STREAMS allows; the one read least recently is closed first")
 
 #: This instance's open exchanges.  Empty when the component is pre-initialised at build
 #: time; filled and emptied at run time only.
@@ -247,19 +254,14 @@ class EventSource:
                 return events
             self.wait()
 
-    def evict(self, cap: int) -> None:
+    def evict(self) -> None:
         """Closed to make room for a newer stream (see the module docstring): the stream it
         belongs to ends too (`on_evict`), and lets go of what it held."""
-        error = LlmError(
-            ErrorCode.INTERNAL_ERROR,
-            f"{self._provider.name}: the stream was closed because this instance had "
-            f"{cap} streams open (GOLEM_LLM_MAX_OPEN_STREAMS); the one read least "
-            f"recently is closed first")
-        self._fail_with(error, Failure.FINAL)
+        self._fail_with(EVICTED, Failure.FINAL)
         self.close()
         on_evict, self._on_evict = self._on_evict, None
         if on_evict is not None:
-            on_evict(error)
+            on_evict(EVICTED)
 
     def close(self) -> None:
         """Release the exchange: connection, body, decoder.  Safe to call more than once."""
@@ -308,7 +310,10 @@ class ChatStream(w.ChatStream):
         return [] if events is None else events
 
     def _next(self, block: bool) -> Optional[list[w.StreamEvent]]:
-        events = guarded("chat-stream", lambda: self._source.next_batch(block), self._fail)
+        source = self._source
+        events = guarded("chat-stream", lambda: source.next_batch(block), self._fail)
+        if source.ended and not source.keep_after_end:
+            self._source = ENDED  # nothing of this stream is needed any more
         return None if events is None else convert.stream_events_out(events)
 
     def _fail(self, error: LlmError) -> list[StreamEvent]:

@@ -25,8 +25,9 @@ flavour all of this runs inside the live half of one durable call (`durability/s
 so what the caller sees is what is recorded, and replay sends nothing.
 
 When the stream ends it lets go of everything it held (the attempt, the partial answer, the
-opener with the request's messages), so an ended stream that nobody drops (componentize-py
-0.23.0 runs no destructor) keeps a few hundred bytes.
+opener with the request's messages, the policy and the clock), so an ended stream that
+nobody drops (componentize-py 0.23.0 runs no destructor) keeps only its own slots, and
+the resource replaces even that with `durability.source.ENDED`.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class RecoveringStream:
     already has (a stream resumed after a crash); `deliver=False` holds the events until
     the end (`send`/`continue`)."""
 
+    keep_after_end = False
+
     __slots__ = ("_open", "_policy", "_clock", "_deliver", "_text", "_calls", "_handed_out",
                  "_held", "_attempt", "_trim", "_retry_at", "_attempts", "_retries",
                  "_resumes", "_last", "ended")
@@ -104,7 +107,7 @@ class RecoveringStream:
         self._trim = False
         self._retry_at: Optional[int] = None
         self._attempts = self._retries = self._resumes = 0
-        self._last: list[StreamEvent] = []  # what an abandoned stream still has to say
+        self._last: Optional[LlmError] = None  # what an abandoned stream still has to say
         self.ended = False
         self._start(resume=not partial.empty)
 
@@ -113,8 +116,8 @@ class RecoveringStream:
     def next_batch(self, block: bool) -> Batch:
         while True:
             if self.ended:
-                last, self._last = self._last, []
-                return last
+                last, self._last = self._last, None
+                return [] if last is None else [last]
             if self._attempt is None:  # a retry is due at `_retry_at`
                 if not self._retry_due(block):
                     return None
@@ -151,7 +154,7 @@ class RecoveringStream:
         streams): let go of everything; the next `next_batch` returns `error`."""
         if not self.ended:
             self._end([])
-            self._last = [error]
+            self._last = error
 
     def _drop_attempt(self) -> None:
         attempt, self._attempt = self._attempt, None
@@ -215,11 +218,14 @@ class RecoveringStream:
                 self._calls.extend(event.tool_calls or ())
 
     def _end(self, events: list[StreamEvent]) -> list[StreamEvent]:
-        """The stream ends with `events`: let go of everything it held."""
+        """The stream ends with `events`: let go of everything it held, down to the policy
+        and the clock (a dropped stream is never freed, so what stays is this object's
+        slots and nothing they point to)."""
         self.ended = True
         self._drop_attempt()
         self._open = None
-        self._text, self._calls, self._held = [], [], []
+        self._policy = self._clock = None  # type: ignore[assignment]
+        self._text = self._calls = self._held = ()  # type: ignore[assignment]
         return events
 
     # -- what the caller is told -----------------------------------------------------------

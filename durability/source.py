@@ -1,7 +1,12 @@
 """The shape of a stream of engine events, live or recorded.
 
-`components/chat_stream.py`'s `EventSource` (a live HTTP exchange) has it, and so does the
+`durability/recovery.py`'s `RecoveringStream` (live HTTP exchanges) has it, and so does the
 durable `RecordedStream`, so the exported `chat-stream` resource serves either unchanged.
+
+Once a source has `ended`, its later calls answer `[]` and do nothing else, unless it says
+`keep_after_end` (the durable stream records every call, even after the end).  The
+resource then swaps it for `ENDED`, so a stream that ended and is never dropped
+(componentize-py 0.23.0 runs no destructor) keeps nothing of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from normalizer.values import LlmError, StreamEvent
 
 class Source(Protocol):
     ended: bool
+    #: Whether calls after the end still matter (see the module docstring).
+    keep_after_end: bool
 
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         """Events available now (`None` if none yet and not `block`); `[]` once ended."""
@@ -23,6 +30,8 @@ class Source(Protocol):
 
 class FailedSource:
     """A stream that could not even be opened: one `error` event, then the end."""
+
+    keep_after_end = False
 
     def __init__(self, error: LlmError) -> None:
         self._pending: list[StreamEvent] = [error]
@@ -35,3 +44,20 @@ class FailedSource:
 
     def close(self) -> None:
         self._pending = []
+
+
+class _Ended:
+    """Every ended source that has nothing more to do: `[]` for ever."""
+
+    __slots__ = ()
+    ended = True
+    keep_after_end = False
+
+    def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+ENDED: Source = _Ended()

@@ -41,6 +41,8 @@ class RecordedStream:
     `durability.recovery.RecoveringStream` that starts at the partial answer, so a resumed
     stream can itself retry and resume after a drop)."""
 
+    keep_after_end = True  # every get-next is recorded, also after the end
+
     __slots__ = ("_host", "_codec", "_source", "_resume", "_received", "_finished", "ended")
 
     def __init__(self, host: DurableHost, codec: Any, source: Optional[Source],

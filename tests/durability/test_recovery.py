@@ -219,9 +219,10 @@ def test_an_ended_stream_holds_nothing_and_a_closed_one_opens_nothing():
     opener = Opener([[delta("Once ")], [error(Failure.BROKEN)]], [[delta("upon"), FINISH]])
     stream = RecoveringStream(opener, RetryPolicy(), FakeClock())
     drain(stream)
-    held = {name: getattr(stream, name) for name in ("_open", "_attempt", "_text", "_calls",
-                                                      "_held")}
-    assert held == {"_open": None, "_attempt": None, "_text": [], "_calls": [], "_held": []}
+    held = {name: getattr(stream, name) for name in ("_open", "_attempt", "_policy", "_clock",
+                                                      "_text", "_calls", "_held", "_last")}
+    assert held == {"_open": None, "_attempt": None, "_policy": None, "_clock": None,
+                    "_text": (), "_calls": (), "_held": (), "_last": None}
     assert all(a.closed for a in opener.attempts)
 
     opener = Opener([[delta("Once ")], [error(Failure.BROKEN)]])
