@@ -10,7 +10,7 @@ READY  := $(VENV)/.ready
 # `make test` runs the benchmarks' smoke test against them.
 BENCH_READY := $(VENV)/.bench-ready
 
-.PHONY: demo test build clean
+.PHONY: demo test build clean fuzz
 
 $(READY): requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -71,3 +71,16 @@ e2e: build $(E2E_READY)
 
 record: build $(E2E_READY)
 	$(E2E_ENV) $(BIN)/python -m tests.e2e.record --force
+
+.PHONY: fuzz
+
+# The fault and fuzz campaign (fuzz/README.md): 10 000 random golem:llm inputs per provider
+# through the built portable and durable components, plus every emulator fault mode; prints
+# the table of traps, hangs, wrong codes, leaks and events lost, and fails unless every
+# count is zero.  `make test` runs its bounded smoke test.  Options: FUZZ_ARGS="--inputs
+# 1000 --jobs 2 ..." (python -m fuzz.campaign --help).
+
+FUZZ_ARGS ?=
+
+fuzz: build
+	$(BIN)/python -m fuzz.campaign $(FUZZ_ARGS)

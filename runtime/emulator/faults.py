@@ -11,7 +11,8 @@ usual; the fault then changes what is sent and how:
   proxy that drops `"stream": true` would;
 - on the socket (`Fault.write`, instead of the server's own writer), by `mode`:
     "cut"       the whole HTTP response (status line, headers, chunked framing and body)
-                is serialized and only its first `at_byte` bytes are written (or the
+                is serialized and only its first `at_byte` bytes are written (a
+                negative `at_byte` counts from the end: all but that many; or the
                 fraction `at_fraction` of them, rounded); then the connection is closed with an
                 orderly FIN (`close="fin"`: `shutdown(SHUT_WR)`) or reset (`close="rst"`:
                 `SO_LINGER` on with a zero timeout, then `close()`, so the kernel sends RST
@@ -87,8 +88,6 @@ class Fault:
             raise ValueError(f"close must be fin or rst, not {self.close!r}")
         if self.at_fraction is not None and not 0.0 <= self.at_fraction <= 1.0:
             raise ValueError("at_fraction must be within [0, 1]")
-        if self.at_byte < 0:
-            raise ValueError("at_byte must be >= 0")
         if self.interval_s < 0 or self.hold_s < 0:
             raise ValueError("interval_s and hold_s must be >= 0")
 
@@ -130,8 +129,10 @@ class Fault:
             self._drip(handler, head + body_bytes(response), stopping)
         elif self.mode == "cut":
             data = head + body_bytes(response)
-            n = (min(self.at_byte, len(data)) if self.at_fraction is None
-                 else round(self.at_fraction * len(data)))
+            if self.at_fraction is not None:
+                n = round(self.at_fraction * len(data))
+            else:
+                n = max(0, len(data) + self.at_byte) if self.at_byte < 0 else min(self.at_byte, len(data))
             self._send_all(handler, data[:n])
             if self.close == "rst":
                 reset(handler)

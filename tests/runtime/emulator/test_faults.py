@@ -51,7 +51,7 @@ def exchange(server: EmulatorServer, body=STREAM, *, timeout: float = 3.0,
 
 
 @pytest.mark.parametrize("close, ended", [("fin", "fin"), ("rst", "rst")])
-@pytest.mark.parametrize("at", [{"at_byte": 0}, {"at_byte": 1}, {"at_byte": 10**9},
+@pytest.mark.parametrize("at", [{"at_byte": 0}, {"at_byte": 1}, {"at_byte": 10**9}, {"at_byte": -5},
                                 {"at_fraction": 0.3}, {"at_fraction": 0.999},
                                 {"at_fraction": 1.0}])
 def test_a_cut_sends_exactly_the_first_bytes_then_closes_with_fin_or_rst(emu, close, ended, at):
@@ -63,6 +63,8 @@ def test_a_cut_sends_exactly_the_first_bytes_then_closes_with_fin_or_rst(emu, cl
     assert got.startswith(b"HTTP/1.1 200 OK\r\n"[: len(got)])
     if at.get("at_fraction") == 1.0 or at.get("at_byte") == 10**9:
         assert got.endswith(b"data: [DONE]\n\n\r\n0\r\n\r\n")
+    if at.get("at_byte") == -5:  # all but the terminating chunk
+        assert got.endswith(b"data: [DONE]\n\n\r\n")
 
 
 def test_silent_says_nothing_and_holds_the_connection(emu):
