@@ -72,8 +72,6 @@ e2e: build $(E2E_READY)
 record: build $(E2E_READY)
 	$(E2E_ENV) $(BIN)/python -m tests.e2e.record --force
 
-.PHONY: fuzz
-
 # The fault and fuzz campaign (fuzz/README.md): 10 000 random golem:llm inputs per provider
 # through the built portable and durable components, plus every emulator fault mode; prints
 # the table of traps, hangs, wrong codes, leaks and events lost, and fails unless every

@@ -61,6 +61,10 @@ class OutboundSource:
     def ended(self, value: bool) -> None:
         self._source.ended = value
 
+    @property
+    def keep_after_end(self) -> bool:
+        return self._source.keep_after_end
+
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         return self._outbound.stream_events(self._source.next_batch(block))
 
