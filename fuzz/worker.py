@@ -39,6 +39,7 @@ from fuzz.oracle import (
 )
 from normalizer import values as v
 from providers import PROVIDERS
+from providers.settings import BETWEEN_EVENTS_TIMEOUT, FIRST_EVENT_TIMEOUT
 from providers.timeouts import BETWEEN_BYTES_ENV, CONNECT_ENV, FIRST_BYTE_ENV
 from runtime.emulator.dialects import dialect_for
 from runtime.emulator.faults import refused_origin
@@ -102,7 +103,8 @@ class Runner:
     def env(self, origin: str) -> dict[str, str]:
         ms = str(self.lane.timeout_ms)
         return {**self.provider.emulator_env(origin, KEY),
-                CONNECT_ENV: ms, FIRST_BYTE_ENV: ms, BETWEEN_BYTES_ENV: ms}
+                CONNECT_ENV: ms, FIRST_BYTE_ENV: ms, BETWEEN_BYTES_ENV: ms,
+                FIRST_EVENT_TIMEOUT.env: ms, BETWEEN_EVENTS_TIMEOUT.env: ms}
 
     # -- instances ------------------------------------------------------------------------
 
