@@ -312,7 +312,9 @@ class ChatStream(w.ChatStream):
     def _next(self, block: bool) -> Optional[list[w.StreamEvent]]:
         source = self._source
         events = guarded("chat-stream", lambda: source.next_batch(block), self._fail)
-        if source.ended and not source.keep_after_end:
+        # A source that does not say otherwise keeps serving calls after its end (the
+        # durable stream records every one); reading a missing attribute must not trap.
+        if source.ended and not getattr(source, "keep_after_end", True):
             self._source = ENDED  # nothing of this stream is needed any more
         return None if events is None else convert.stream_events_out(events)
 

@@ -153,28 +153,38 @@ def _cut(close: str) -> Callable[..., list[FaultCase]]:
                                                {"at_byte": 1}, {"at_fraction": 1.0}]
         spots += [{"at_byte": -k} for k in (1, 1, 5, 5, 7, 7, 8, 8, 9, 9, 20, 20)]
         spots += [{"at_fraction": (i + rng.random()) / 48} for i in range(48)]
+        # Most cuts strike once (a network failure the retry or the resume gets past); every
+        # fourth strikes every request, so the retries and the resume run out.
         cases = []
         for i, spot in enumerate(spots):
             with_call = i % 3 == 2
+            strikes = None if i % 4 == 3 else 1
             scenario = Scenario(name=f"cut-{close}", text=_TEXT, text_chunk_chars=9,
-                                tool_calls=(_CALL,) if with_call else (),
-                                fault=Fault("cut", close=close, **spot))  # type: ignore[arg-type]
+                                tool_calls=(_CALL,) if with_call else (), resumes=True,
+                                fault=Fault("cut", close=close, strikes=strikes,
+                                            **spot))  # type: ignore[arg-type]
             where = (f"at {spot['at_fraction']:.3f} of the response" if "at_fraction" in spot
                      else f"at byte {spot['at_byte']}" if spot["at_byte"] >= 0
                      else f"{-spot['at_byte']} bytes before the end")
-            cases.append(FaultCase(f"cut-{close}", where + (" (tool call)" if with_call else ""),
-                                   _ops(i), scenario, _cut_expect(scenario, dialect)))
+            where += (" (tool call)" if with_call else "") + (
+                "" if strikes else ", every request")
+            cases.append(FaultCase(f"cut-{close}", where, _ops(i), scenario,
+                                   _cut_expect(scenario, dialect)))
         return cases
     return build
 
 
 def _cut_expect(scenario: Scenario, dialect: str) -> Callable[[list[bytes]], Expect]:
+    """A cut answer is retried before the caller has anything and resumed after (the
+    emulator answers a continuation with the rest): when the last request's answer got
+    through to its end marker, the caller has the whole answer exactly once; when every
+    request was cut, an error after a start of the answer, none of it repeated."""
+    whole = answer_of(scenario)
+
     def expect(sent: list[bytes]) -> Expect:
-        delivered = reference_stream(sent[-1] if sent else b"", dialect)
-        if delivered.end_marker:
-            return answer_of(scenario)
-        return error(INTERNAL, prefix=delivered.text).with_(
-            calls=tuple((c.id, c.name, c.arguments_json) for c in scenario.tool_calls))
+        if sent and reference_stream(sent[-1], dialect).end_marker:
+            return whole
+        return Expect("error", frozenset({INTERNAL}), text=scenario.text, calls=whole.calls)
     return expect
 
 

@@ -39,7 +39,7 @@ from fuzz.oracle import (
 )
 from normalizer import values as v
 from providers import PROVIDERS
-from providers.settings import BETWEEN_EVENTS_TIMEOUT, FIRST_EVENT_TIMEOUT
+from providers.settings import BETWEEN_EVENTS_TIMEOUT, FIRST_EVENT_TIMEOUT, RETRY_DELAY
 from providers.timeouts import BETWEEN_BYTES_ENV, CONNECT_ENV, FIRST_BYTE_ENV
 from runtime.emulator.dialects import dialect_for
 from runtime.emulator.faults import refused_origin
@@ -101,10 +101,13 @@ class Runner:
         self._stderr_seen = 0
 
     def env(self, origin: str) -> dict[str, str]:
+        """The deadlines at the lane's timeout, and retries without their pause (the
+        campaign judges outcomes; the pauses are the retry tests' business)."""
         ms = str(self.lane.timeout_ms)
         return {**self.provider.emulator_env(origin, KEY),
                 CONNECT_ENV: ms, FIRST_BYTE_ENV: ms, BETWEEN_BYTES_ENV: ms,
-                FIRST_EVENT_TIMEOUT.env: ms, BETWEEN_EVENTS_TIMEOUT.env: ms}
+                FIRST_EVENT_TIMEOUT.env: ms, BETWEEN_EVENTS_TIMEOUT.env: ms,
+                RETRY_DELAY.env: "1"}
 
     # -- instances ------------------------------------------------------------------------
 

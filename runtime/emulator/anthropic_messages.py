@@ -51,7 +51,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from runtime.emulator.dialect import served_path
-from runtime.emulator.request_fields import as_list, last_user_content, mappings, strings, token_limit
+from runtime.emulator.request_fields import (
+    as_list, last_assistant_content, last_user_content, mappings, strings, token_limit)
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
     RenderContext,
@@ -177,6 +178,7 @@ class AnthropicMessagesDialect:
         """The neutral view of a request; tolerant of odd shapes (it never raises on JSON)."""
         messages = mappings(request.get("messages"))
         user_text, images = _content_text(last_user_content(messages))
+        assistant_content, ends_with_assistant = last_assistant_content(messages)
 
         call_names: dict[str, str] = {}
         for m in messages:
@@ -232,6 +234,8 @@ class AnthropicMessagesDialect:
             stop=stops,
             max_tokens=max_tokens,
             prompt_tokens=estimate_tokens(prompt),
+            last_assistant_text=_content_text(assistant_content)[0],
+            ends_with_assistant=ends_with_assistant,
         )
 
     # -- answers -------------------------------------------------------------------------

@@ -31,7 +31,8 @@ from typing import Any, Literal, Mapping
 
 from runtime.emulator.auth import bearer_token, mask_key
 from runtime.emulator.dialect import served_path
-from runtime.emulator.request_fields import as_list, last_user_content, mappings, strings, token_limit
+from runtime.emulator.request_fields import (
+    as_list, last_assistant_content, last_user_content, mappings, strings, token_limit)
 from runtime.emulator.request_view import RequestView, ToolResult, ToolSpec
 from runtime.emulator.response import (
     RenderContext,
@@ -217,6 +218,7 @@ class ChatCompletionsDialect:
         """The neutral view of a request; tolerant of odd shapes (it never raises on JSON)."""
         messages = mappings(request.get("messages"))
         user_text, images = _content_text(last_user_content(messages))
+        assistant_content, ends_with_assistant = last_assistant_content(messages)
 
         call_names: dict[str, str] = {}
         for m in messages:
@@ -271,6 +273,8 @@ class ChatCompletionsDialect:
             stop=stops,
             max_tokens=max_tokens,
             prompt_tokens=estimate_tokens(prompt),
+            last_assistant_text=_content_text(assistant_content)[0],
+            ends_with_assistant=ends_with_assistant,
         )
 
     # -- answers -------------------------------------------------------------------------

@@ -24,6 +24,9 @@ usual; the fault then changes what is sent and how:
                 comment (`: keep-alive`) as its own chunk every `interval_s`, never an event.
   A held connection ends when the client closes it, the server stops, or after `hold_s`.
 
+A fault strikes every request its scenario answers, or only the first `strikes` of them
+(a transient failure: the retry or the resume that follows is answered plainly).
+
 What was written is appended to `Fault.sent` (one entry per answered request: the status
 line, headers and body bytes as they went on the wire; for mode "none", what the server's
 own writer sends, but for its Server and Date headers), so a caller can compare what a
@@ -78,6 +81,7 @@ class Fault:
     rewrites: tuple[tuple[bytes, bytes], ...] = ()
     echo_key: KeyEcho | None = None
     plain_json: bool = False
+    strikes: int | None = None
     #: What was written for each request this fault answered, filled in by the server.
     sent: list[bytes] = field(default_factory=list, compare=False, hash=False, repr=False)
 
@@ -90,6 +94,8 @@ class Fault:
             raise ValueError("at_fraction must be within [0, 1]")
         if self.interval_s < 0 or self.hold_s < 0:
             raise ValueError("interval_s and hold_s must be >= 0")
+        if self.strikes is not None and self.strikes < 0:
+            raise ValueError("strikes must be >= 0 or None")
 
     # -- what is sent ----------------------------------------------------------------------
 
@@ -98,6 +104,10 @@ class Fault:
         """The dialect's answer to `request` with this fault's byte changes applied, marked
         so that the server hands its writing to `write`."""
         plain = scenario.with_(fault=None)
+        if self.strikes is not None and len(self.sent) >= self.strikes:  # it has passed
+            response = dialect.render(plain, request, ctx)
+            self.sent.append(head_bytes(response, "", "") + body_bytes(response))
+            return response
         if self.plain_json and isinstance(request, Mapping):
             request = {**request, "stream": False}
         response = dialect.render(plain, request, ctx)

@@ -28,6 +28,15 @@ def last_user_content(messages: list[Mapping[str, Any]]) -> Any:
     return last_user.get("content") if last_user is not None else None
 
 
+def last_assistant_content(messages: list[Mapping[str, Any]]) -> tuple[Any, bool]:
+    """The content of the last message with role `assistant` (None when there is none), and
+    whether it is the last message of all (a prefill the model is asked to continue)."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].get("role") == "assistant":
+            return messages[i].get("content"), i == len(messages) - 1
+    return None, False
+
+
 def strings(value: Any) -> tuple[str, ...]:
     """The strings in a list (stop sequences); other items are skipped."""
     return tuple(item for item in as_list(value) if isinstance(item, str))

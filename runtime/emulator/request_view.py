@@ -49,3 +49,7 @@ class RequestView:
     max_tokens: int | None = None
     #: Rough size of the prompt, for the usage numbers.
     prompt_tokens: int = 0
+    #: The text of the conversation's last assistant message ("" when there is none)...
+    last_assistant_text: str = ""
+    #: ...and whether that message ends the conversation (a prefill to continue).
+    ends_with_assistant: bool = False

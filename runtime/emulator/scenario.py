@@ -45,6 +45,10 @@ class Scenario:
       usage            (input_tokens, output_tokens); None = estimated from the request and
                        the answer (output = words of text + ~4 chars per argument token)
       response_model   model name echoed in the answer; None = the request's model
+      resumes          a request that continues this answer (its last assistant message
+                       holds a start of `text`, or names some of `tool_calls`: the
+                       component's resume after a dropped connection) is answered with
+                       the rest of it, as the model would go on (runtime/emulator/resume.py)
 
     Errors:
       error_status     answer with this HTTP status and the dialect's error body
@@ -92,6 +96,7 @@ class Scenario:
     finish: str | None = None
     usage: tuple[int, int] | None = None
     response_model: str | None = None
+    resumes: bool = False
 
     error_status: int | None = None
     error_message: str | None = None

@@ -1,6 +1,7 @@
 """Which scenario answers a request: a queued one, else the built-in named by the request's
 `model`, else the fallback given to the server, else the auto scenario; then the request's
-stop sequences and max tokens are applied."""
+stop sequences and max tokens are applied.  A scenario that `resumes` answers a request
+continuing its answer with the rest of it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Mapping
 from runtime.emulator.auto import auto_scenario
 from runtime.emulator.limits import apply_limits
 from runtime.emulator.request_view import RequestView
+from runtime.emulator.resume import rest_of
 from runtime.emulator.scenario import Scenario
 
 
@@ -32,4 +34,4 @@ def select_scenario(
         chosen = auto_scenario(view, seed)
         if auto_delay_s:
             chosen = chosen.with_(chunk_delay_s=auto_delay_s)
-    return apply_limits(chosen, view)
+    return apply_limits(rest_of(chosen, view), view)

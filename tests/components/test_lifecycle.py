@@ -16,6 +16,7 @@ import pytest
 
 from normalizer import values as v
 from providers import PROVIDERS
+from runtime.emulator.faults import Fault
 from runtime.emulator.scenario import Scenario
 from runtime.emulator.server import EmulatorServer
 from runtime.golem import GolemHost, open_oplog
@@ -139,6 +140,16 @@ def test_a_503_then_an_answer_is_one_answer_after_two_requests(flavour, fresh_em
     assert text_of(events) == "fine" and lifecycle(only_finish(events)) == {
         "attempts": 2, "resumes": 0}
     assert fresh_emulator.request_count == 4
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_connection_reset_before_the_status_line_is_retried(flavour, fresh_emulator):
+    reset = Fault("cut", at_byte=0, close="rst", strikes=1)
+    fresh_emulator.enqueue(Scenario(text="fine", fault=reset), Scenario(text="fine"))
+    answer = instance("openai", flavour, fresh_emulator).send(USER, CONFIG)
+    assert isinstance(answer, v.CompleteResponse) and answer.content == (v.Text("fine"),)
+    assert lifecycle(answer) == {"attempts": 2, "resumes": 0}
+    assert len(reset.sent) == 1 and fresh_emulator.request_count == 2
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])

@@ -4,9 +4,7 @@ with the same watchdog and judge as `make fuzz`.
 
 It asserts only what main already handles.  The modes with a known open defect are listed
 in `KNOWN_OPEN` with the defect, as strict xfails: the day a fix lands, its mode passes, the
-xfail turns into a failure, and the entry must go.  Modes whose outcome still depends on
-timing are in `UNSETTLED`, as plain xfails with their defect.  `make fuzz` runs the whole
-campaign.
+xfail turns into a failure, and the entry must go.  `make fuzz` runs the whole campaign.
 """
 
 from __future__ import annotations
@@ -26,17 +24,6 @@ SMOKE = Settings(inputs=50, flavours=("portable",), faults="once", rotate_faults
 #: Fault modes main does not handle yet, each with the open defect that breaks it.
 KNOWN_OPEN: dict[str, str] = {}
 
-#: Fault modes whose outcome depends on timing until the campaign models a resume: a strict
-#: xfail would flip with the timing, so these are plain xfails, each with its open defect.
-UNSETTLED = {
-    "cut-fin": "lost: a stream cut after events were delivered is now resumed with one "
-               "continuation request (issue 11 item 6), but the campaign's oracle still "
-               "expects an error, and the emulator answers the continuation with the scripted "
-               "text from its start, so the joined text can repeat (issue 11: the oracle and "
-               "the emulator must model a resume)",
-    "cut-rst": "lost: as cut-fin, for a connection reset (issue 11: the oracle and the "
-               "emulator must model a resume)",
-}
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +53,7 @@ def test_random_inputs_come_back_whole(smoke, provider):
 
 @pytest.mark.parametrize("mode", [
     pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=KNOWN_OPEN[m]))
-    if m in KNOWN_OPEN else
-    pytest.param(m, marks=pytest.mark.xfail(strict=False, reason=UNSETTLED[m]))
-    if m in UNSETTLED else m
+    if m in KNOWN_OPEN else m
     for m in modes()
 ])
 def test_each_fault_mode_is_survived(smoke, mode):
@@ -79,4 +64,4 @@ def test_each_fault_mode_is_survived(smoke, mode):
 
 
 def test_known_open_modes_are_modes():
-    assert set(KNOWN_OPEN) | set(UNSETTLED) <= set(modes())
+    assert set(KNOWN_OPEN) <= set(modes())

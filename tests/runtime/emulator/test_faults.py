@@ -150,3 +150,13 @@ def test_the_server_survives_every_fault_and_stops_promptly(emu):
     started = time.monotonic()
     emu.stop()
     assert time.monotonic() - started < 3
+
+
+def test_a_fault_that_strikes_once_answers_the_next_request_plainly(emu):
+    fault = Fault("cut", at_fraction=0.5, close="rst", strikes=1)
+    emu.fallback = Scenario(text="abcdefghij" * 4, fault=fault)
+    first, how = exchange(emu)
+    second, how_again = exchange(emu, stop_after=1.0)  # a plain answer keeps the connection
+    assert how == "rst" and b"[DONE]" not in first
+    assert how_again != "rst" and b"data: [DONE]" in second
+    assert len(fault.sent) == 2 and fault.sent[1].endswith(b"0\r\n\r\n")
