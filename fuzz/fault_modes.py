@@ -10,7 +10,8 @@ echoed JSON-escaped, a lone high surrogate), so the smoke test sees what the mod
 
 The expected codes come from the documented mapping, never from the code under test:
 README's "Behaviour worth knowing" (400/404/413 invalid-request, 401/403
-authentication-failed, 429 rate-limit-exceeded, 5xx and Anthropic's 529 internal-error;
+authentication-failed, 408/409 internal-error (the server's trouble, retried), 429
+rate-limit-exceeded, 5xx and Anthropic's 529 internal-error;
 connection failures, timeouts and truncated streams are `error` events), each provider's
 file for its own statuses (`providers/openrouter.py`, `providers/grok.py`), and golem-llm's
 family rule for a status neither names (other 4xx invalid-request, reference/golem-llm-anchor.md
@@ -40,11 +41,12 @@ UNSUPPORTED = ErrorCode.UNSUPPORTED
 
 #: The statuses README names (the rest follow the family rule in `expected_status_code`).
 STATUS_CODES: Mapping[int, ErrorCode] = {
-    400: INVALID, 401: AUTH, 403: AUTH, 404: INVALID, 413: INVALID, 429: RATE, 529: INTERNAL,
+    400: INVALID, 401: AUTH, 403: AUTH, 404: INVALID, 408: INTERNAL, 409: INTERNAL,
+    413: INVALID, 429: RATE, 529: INTERNAL,
 }
 #: What a provider's own file says a status means for it.
 PROVIDER_STATUS_CODES: Mapping[str, Mapping[int, ErrorCode]] = {
-    "openrouter": {402: RATE, 403: INVALID, 408: INTERNAL, 502: INTERNAL, 503: INTERNAL},
+    "openrouter": {402: RATE, 408: INTERNAL, 502: INTERNAL, 503: INTERNAL},
     "grok": {410: UNSUPPORTED},
 }
 #: Every registered 4xx and 5xx status, and the unregistered ones servers and proxies send
