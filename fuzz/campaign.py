@@ -2,7 +2,7 @@
 built components, with every call judged (fuzz/oracle.py) and counted.
 
     python -m fuzz.campaign [--inputs 10000] [--providers openai,...] [--flavours portable,durable]
-                            [--faults full|once|none] [--jobs 2] [--budget 20] [--timeout-ms 2000]
+                            [--faults full|once|none] [--jobs 2] [--budget 30] [--timeout-ms 5000]
                             [--seed 0] [--markdown] [--report PATH]
 
 Each lane (provider × flavour × random inputs or fault modes, the random inputs cut into
@@ -57,8 +57,8 @@ class Settings:
     inputs: int = 10_000
     faults: str = "full"  # "full", "once" (first variant of each mode) or "none"
     jobs: int = 2
-    budget_s: float = 20.0
-    timeout_ms: int = 2000
+    budget_s: float = 30.0
+    timeout_ms: int = 5000
     seed: int = 0
     chunk: int = 2500
     #: With faults "once": run each mode on one provider only, rotating through them.
@@ -396,10 +396,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--flavours", default=",".join(FLAVOURS))
     parser.add_argument("--faults", choices=("full", "once", "none"), default="full")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes at a time (default 2)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help="seconds a call may take before it is a hang (default 20)")
-    parser.add_argument("--timeout-ms", type=int, default=2000,
-                        help="the component's connect, first-byte and between-bytes timeouts")
+    parser.add_argument("--budget", type=float, default=30.0,
+                        help="seconds a call may take before it is a hang (default 30)")
+    parser.add_argument("--timeout-ms", type=int, default=5000,
+                        help="the component's deadlines: connect, first byte and event, between bytes and events (default 5000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chunk", type=int, default=2500, help="random inputs per worker lane")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
