@@ -117,6 +117,8 @@ class Report:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     """The campaign's own trouble (a worker that never started), never hidden."""
+    on_failure: Optional[Callable[[str], None]] = field(default=None, repr=False)
+    """Told of each failed call as it happens (a long run shows its failures at once)."""
 
     def tally(self, provider: str, flavour: str, mode: str) -> Tally:
         return self.tallies.setdefault((provider, flavour, mode), Tally())
@@ -264,9 +266,12 @@ def _verdict(kind: str, detail: str, label: str) -> dict[str, Any]:
 
 def _record(report: Report, lock: threading.Lock, lane: worker.Lane, mode: str,
             verdict: dict[str, Any]) -> None:
+    where = f"{lane.provider}/{lane.flavour}/{mode}"
     with lock:
-        report.tally(lane.provider, lane.flavour, mode).add(
-            verdict, f"{lane.provider}/{lane.flavour}/{mode}")
+        report.tally(lane.provider, lane.flavour, mode).add(verdict, where)
+    if report.on_failure is not None and any(verdict.get(k) for k in Verdict.KINDS):
+        report.on_failure(f"  failed: {where}: {verdict.get('label', '')}: "
+                          + " / ".join(verdict.get("details", []))[:600])
 
 
 def _problem(report: Report, lock: threading.Lock, text: str) -> None:
@@ -283,7 +288,7 @@ def _name(lane: worker.Lane) -> str:
 
 def run_campaign(settings: Settings, log: Optional[Callable[[str], None]] = None) -> Report:
     """Run every lane, `settings.jobs` at a time; `log` gets a progress line now and then."""
-    report = Report(settings)
+    report = Report(settings, on_failure=log)
     lock = threading.Lock()
     todo = lanes(settings)
     total = sum(_remaining(lane) for lane in todo)
