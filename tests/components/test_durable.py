@@ -52,7 +52,9 @@ def drain(stream) -> tuple[list, int]:
 
 
 def invocations(entries):
-    return [e for e in entries if e.kind == IMPORTED_FUNCTION_INVOKED]
+    """The golem:llm calls' entries (the WASI calls Golem records are entries too)."""
+    return [e for e in entries if e.kind == IMPORTED_FUNCTION_INVOKED
+            and e.function_name.startswith("golem_llm::")]
 
 
 # ---- replay -------------------------------------------------------------------------------
@@ -213,14 +215,19 @@ def test_oplog_has_one_entry_per_call_and_payloads_decode_to_what_was_returned(
     assert llm_codec.decode_chat_event(calls[0].response) == sent
     assert llm_codec.decode_send_request(calls[0].request) == (USER, v.Config(model="m"))
     assert [llm_codec.decode_get_next_response(e.response) for e in calls[2:]] == batches
-    # Nothing but typed invocations and the persist-nothing zones around the HTTP work.
+    # Nothing but typed invocations, recorded WASI calls and the persist-nothing zones
+    # around the HTTP work; every golem:llm entry outside a zone, and outside a zone no WASI
+    # call but componentize-py's first-call environment, arguments and random seed.
     assert {e.kind for e in entries} <= {"create", IMPORTED_FUNCTION_INVOKED, CHANGE_PERSISTENCE_LEVEL}
-    level = "smart"
+    level, outside = "smart", set()
     for entry in entries:
         if entry.kind == CHANGE_PERSISTENCE_LEVEL:
             level = entry.persistence_level
-        elif entry.kind == IMPORTED_FUNCTION_INVOKED:
-            assert level != "persist-nothing", entry
+        elif entry.kind == IMPORTED_FUNCTION_INVOKED and level != "persist-nothing":
+            outside.add(entry.function_name)
+    assert outside - {e.function_name for e in calls} <= {
+        "golem_environment::get_environment", "golem_environment::get_arguments",
+        "golem random::get_random_bytes"}, outside
 
 
 def test_the_api_key_never_reaches_the_oplog(golem, fresh_emulator, tmp_path):
