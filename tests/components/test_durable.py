@@ -98,25 +98,31 @@ def _uninterrupted(provider, host, emulator, tmp_path) -> int:
     return calls
 
 
-@pytest.mark.parametrize("when", ["before", "after-commit"])
+@pytest.mark.parametrize("kind, when", [("crash", "before"), ("crash", "after-commit"),
+                                        ("trap", "before"), ("trap", "after")])
 def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(
-        golem, fresh_emulator, tmp_path, when):
+        golem, fresh_emulator, tmp_path, kind, when):
+    """Crash mode: the executor process dies, the buffer is lost.  Trap mode: the buffer
+    is committed with an `error` entry and Golem retries the worker, which the test drives
+    by opening a new worker on the oplog and re-running the script."""
     provider, host = golem
     calls = _uninterrupted(provider, host, fresh_emulator, tmp_path)
     assert calls >= 5, "the answer should take several batches"
     exercised = 0
     for k in range(1, calls + 1):
-        oplog = tmp_path / f"crash-{when}-{k}.oplog"
+        oplog = tmp_path / f"{kind}-{when}-{k}.oplog"
         fresh_emulator.clear_queue()
         fresh_emulator.enqueue(answer_scenario())
         try:
             with host.worker(oplog, env_for(provider, fresh_emulator),
-                             crash=CrashPlan.at_persist(k, "golem_llm::get_next", when=when)) as w:
+                             crash=CrashPlan.at_persist(k, "golem_llm::get_next", when=when,
+                                                        kind=kind)) as w:
                 with w.stream(USER, v.Config(model="m")) as stream:
                     drain(stream)
             continue  # batching is timing-dependent: this run took fewer than k get-nexts
         except InjectedCrash:
             exercised += 1
+        assert (open_oplog(oplog).entries()[-1].kind == "error") == (kind == "trap")
         recorded = [llm_codec.decode_get_next_response(e.response)
                     for e in invocations(open_oplog(oplog).entries())[1:]]
         prefix = text_of([ev for batch in recorded for ev in batch or ()])
