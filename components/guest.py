@@ -31,6 +31,7 @@ from normalizer.accumulator import Accumulator
 from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
 from providers.outbound import Outbound
 from providers.provider import Provider
+from providers.settings import STREAM_BATCH_WINDOW, CallSettings, SettingError
 
 
 def _drain(source: Source) -> ChatEvent:
@@ -70,6 +71,16 @@ class OutboundSource:
 
     def close(self) -> None:
         self._source.close()
+
+
+def batch_window_ms(env: dict[str, str], config: Config) -> int:
+    """The call's `GOLEM_LLM_STREAM_BATCH_WINDOW_MS` (durable flavour only).  A bad option
+    of ours is reported by the stream itself (`open_stream`), so here it means no window."""
+    try:
+        settings, _ = CallSettings.of_call(env, config)
+    except SettingError:
+        return 0
+    return settings.int(STREAM_BATCH_WINDOW)
 
 
 class LlmGuest:
@@ -116,7 +127,8 @@ class LlmGuest:
         def open_resume(partial: Partial) -> Source:
             return open_stream(provider, msgs, cfg, env, partial=partial)
 
-        source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume)
+        source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume,
+                                                  batch_window_ms(env, cfg))
         return ChatStream(OutboundSource(source, outbound))
 
     def _answer(self, messages: Sequence[Message], config: Config,
