@@ -23,6 +23,7 @@ from wit_world.exports import llm as w
 
 from components import convert
 from components.chat_stream import ChatStream, open_stream
+from durability.batch_window import batch_window_ms
 from durability.continuation import Partial
 from durability.guard import never_trap
 from durability.source import FailedSource, Source
@@ -31,7 +32,6 @@ from normalizer.accumulator import Accumulator
 from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
 from providers.outbound import Outbound
 from providers.provider import Provider
-from providers.settings import STREAM_BATCH_WINDOW, CallSettings, SettingError
 
 
 def _drain(source: Source) -> ChatEvent:
@@ -71,16 +71,6 @@ class OutboundSource:
 
     def close(self) -> None:
         self._source.close()
-
-
-def batch_window_ms(env: dict[str, str], config: Config) -> int:
-    """The call's `GOLEM_LLM_STREAM_BATCH_WINDOW_MS` (durable flavour only).  A bad option
-    of ours is reported by the stream itself (`open_stream`), so here it means no window."""
-    try:
-        settings, _ = CallSettings.of_call(env, config)
-    except SettingError:
-        return 0
-    return settings.int(STREAM_BATCH_WINDOW)
 
 
 class LlmGuest:

@@ -22,17 +22,29 @@ adds to any event, so a stream's text arrives in steps at most that far apart.
 
 from __future__ import annotations
 
-from typing import Optional, Protocol
+from typing import Mapping, Optional, Protocol
 
 from durability.source import Source
 from normalizer.coalesce import coalesce
-from normalizer.values import StreamEvent, is_terminal
+from normalizer.values import Config, StreamEvent, is_terminal
+from providers.settings import STREAM_BATCH_WINDOW, CallSettings, SettingError
 
 # Non-blocking reads after the window, at most: each reads what the body has now (up to
 # chat_stream.MAX_BYTES_PER_BATCH), so a server that never pauses cannot hold the call.
 MAX_READS_AFTER_WINDOW = 64
 
 _MS = 1_000_000
+
+
+def batch_window_ms(env: Mapping[str, str], config: Config) -> int:
+    """The call's window: its `golem_llm_stream_batch_window_ms` option, else the variable,
+    else the default.  A bad option of ours is reported by the stream itself (the provider
+    stream refuses it before sending anything), so here it just means no window."""
+    try:
+        settings, _ = CallSettings.of_call(env, config)
+    except SettingError:
+        return 0
+    return settings.int(STREAM_BATCH_WINDOW)
 
 
 class Sleeper(Protocol):

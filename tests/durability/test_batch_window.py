@@ -5,7 +5,7 @@ held; the clock is read only in the live half, at persist-nothing, never on repl
 
 from __future__ import annotations
 
-from durability.batch_window import BatchWindow
+from durability.batch_window import BatchWindow, batch_window_ms
 from durability.host_api import PERSIST_NOTHING
 from durability.strategy import Durable
 from normalizer import values as v
@@ -168,3 +168,15 @@ def test_without_a_clock_or_with_a_zero_window_the_durable_stream_is_unwindowed(
         stream = durable.stream((), v.Config("m"), lambda: TimedSource(clock, tokens(5, 20)),
                                 lambda partial: None, batch_window_ms=window)
         assert len(read_all(stream)) == 6 and clock.sleeps == []
+
+
+def test_the_window_is_the_calls_option_else_the_variable_else_200_ms():
+    def config(*options):
+        return v.Config("m", provider_options=tuple(v.Kv(k, x) for k, x in options))
+
+    variable = {"GOLEM_LLM_STREAM_BATCH_WINDOW_MS": "50"}
+    assert batch_window_ms({}, config()) == 200
+    assert batch_window_ms(variable, config()) == 50
+    assert batch_window_ms(variable, config(("golem_llm_stream_batch_window_ms", "0"))) == 0
+    assert batch_window_ms({"GOLEM_LLM_STREAM_BATCH_WINDOW_MS": "soon"}, config()) == 200
+    assert batch_window_ms({}, config(("golem_llm_stream_batch_window_ms", "soon"))) == 0
