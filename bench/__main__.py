@@ -69,7 +69,8 @@ def run(plan: Plan, sections: tuple[str, ...], providers: tuple[str, ...],
                                                                       time_compile))
                         time_compile = time_compile and isinstance(session.component, str)
                     if "durability" in sections:
-                        timed("durability", lambda: durability.rows_for(session, plan, name))
+                        timed("durability", lambda: durability.rows_for(
+                            session, plan, name, window=name == providers[0]))
             except Exception as exc:
                 rows.append(error("0 setup", name, "loopback session", "-", exc))
         parts = ", ".join(f"{k} {v:.0f} s" for k, v in spent.items())

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
+from bench import stream_window
 from bench.loopback import LoopbackServer
 from bench.oplog_cost import OplogCost, oplog_cost
 from bench.paced_drain import PacedRun, paced_drain, pieces_per_batch, whole
@@ -63,16 +64,20 @@ EXECUTOR = "executor"
 EXPORT_CONVERSION = "export value conversion"
 
 
-def rows_for(session: Optional[Session], plan: Plan, provider: str = "-") -> list[Row]:
+def rows_for(session: Optional[Session], plan: Plan, provider: str = "-",
+             window: bool = False) -> list[Row]:
+    """The section's rows; with `window`, also the batch window's (bench/stream_window.py:
+    20 s of streaming per setting at full size, so `python -m bench` runs it for the first
+    provider only)."""
     if not (ROOT / "runtime" / "golem").is_dir():
         return [na(SECTION, provider, "durable vs portable", "oplog cost",
                    "n/a: durability not built yet")]
     if session is None:
         return [na(SECTION, provider, "durable vs portable", "oplog cost", "n/a: no session")]
-    return measure(session, plan)
+    return measure(session, plan, window)
 
 
-def measure(session: Session, plan: Plan) -> list[Row]:
+def measure(session: Session, plan: Plan, window: bool = False) -> list[Row]:
     """Every row of the section for the session's provider; never raises."""
     name = session.target.name
     why = reason(session.provider) or reason(session.component)
@@ -98,7 +103,10 @@ def measure(session: Session, plan: Plan) -> list[Row]:
             from runtime.golem import GolemHost
 
             golem = GolemHost(durable)
-            env = session.target.env(server.origin + session.target.prefix())
+            # No batch window here: each paced piece is one get-next, so both flavours get
+            # the same batches (the window's own rows follow).
+            env = {**session.target.env(server.origin + session.target.prefix()),
+                   stream_window.WINDOW_ENV: "0"}
             for case, fn in ((send_case, lambda: _send_rows(name, golem, env, Path(tmp),
                                                              stream, send_case)),
                              (stream_case, lambda: _stream_rows(session, golem, env, Path(tmp),
@@ -109,6 +117,8 @@ def measure(session: Session, plan: Plan) -> list[Row]:
                     rows.append(error(SECTION, name, case, "durable", exc))
     except Exception as exc:
         rows.append(error(SECTION, name, "loopback server", "-", exc))
+    if window:
+        rows += stream_window.rows_for(durable, name, plan)
     return rows
 
 

@@ -16,6 +16,8 @@ class Plan:
     component_repeats: int
     first_event_runs: int  # >= 50 in the full run
     durable_events: int  # text deltas of the durability section's paced answer
+    window_tokens: int  # tokens of the batch-window answer (50 per second: 1,000 = 20 s)
+    window_first_runs: int  # pairs of time-to-first-event runs, window and none
     instantiate_runs: int
     rss_instances: int  # instances created to measure host RSS growth
     retained_streams: int  # streams per kind (finished, abandoned) for the retained memory
@@ -27,10 +29,12 @@ class Plan:
 
 
 FULL = Plan(long_events=10_240, tool_events=5_000, short_events=1_000, repeats=5, warmup=1,
-            component_repeats=3, first_event_runs=60, durable_events=50, instantiate_runs=30,
+            component_repeats=3, first_event_runs=60, durable_events=50, window_tokens=1_000,
+            window_first_runs=10, instantiate_runs=30,
             rss_instances=10, retained_streams=10_000, compile_runs=1, budget_s=480)
 
 # A fresh compile takes 5-15 s per component, so the smoke run does not time one.
 SMOKE = Plan(long_events=40, tool_events=30, short_events=12, repeats=2, warmup=0,
-             component_repeats=1, first_event_runs=3, durable_events=4, instantiate_runs=2,
+             component_repeats=1, first_event_runs=3, durable_events=4, window_tokens=20,
+             window_first_runs=1, instantiate_runs=2,
              rss_instances=2, retained_streams=20, compile_runs=0, budget_s=600)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from components.golem_host import GolemHost
 from components.guest import LlmGuest
+from components.transport import WasiClock
 from durability.outbound_codec import OutboundCodec
 from durability.strategy import Durability, Durable
 from providers.outbound import Outbound
@@ -17,4 +18,6 @@ class DurableLlmGuest(LlmGuest):
     def durability(self, outbound: Outbound) -> Durability:
         # Built per call, never at import: module-level objects are frozen at build time.
         # What is persisted goes through the call's outbound step, as what is returned does.
-        return Durable(GolemHost(), OutboundCodec(outbound))
+        # The clock paces a stream's batch window (durability/batch_window.py); it is read
+        # only in the live half of a get-next, inside its persist-nothing zone.
+        return Durable(GolemHost(), OutboundCodec(outbound), WasiClock())

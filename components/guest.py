@@ -23,6 +23,7 @@ from wit_world.exports import llm as w
 
 from components import convert
 from components.chat_stream import ChatStream, open_stream
+from durability.batch_window import batch_window_ms
 from durability.continuation import Partial
 from durability.guard import never_trap
 from durability.source import FailedSource, Source
@@ -116,7 +117,8 @@ class LlmGuest:
         def open_resume(partial: Partial) -> Source:
             return open_stream(provider, msgs, cfg, env, partial=partial)
 
-        source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume)
+        source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume,
+                                                  batch_window_ms(env, cfg))
         return ChatStream(OutboundSource(source, outbound))
 
     def _answer(self, messages: Sequence[Message], config: Config,

@@ -24,6 +24,7 @@ from durability.wit_schema import (
     ListT,
     OptionT,
     RecordT,
+    ResultT,
     TupleT,
     VariantT,
     enum,
@@ -87,26 +88,33 @@ RESPONSE_METADATA = record(
     ("provider-metadata-json", OptionT(STRING)),
     cls=v.ResponseMetadata,
 )
-COMPLETE_RESPONSE = record(("id", STRING), ("content", ListT(CONTENT_PART)),
-                           ("tool-calls", ListT(TOOL_CALL)), ("metadata", RESPONSE_METADATA),
-                           cls=v.CompleteResponse)
-
 ERROR = record(("code", ERROR_CODE), ("message", STRING),
                ("provider-error-json", OptionT(STRING)), cls=v.LlmError)
 
-CHAT_EVENT = VariantT((
-    Case("message", COMPLETE_RESPONSE, v.CompleteResponse),
-    Case("tool-request", ListT(TOOL_CALL), v.ToolRequest, "tool_calls"),
-    Case("error", ERROR, v.LlmError),
-))
 
-STREAM_DELTA = record(("content", OptionT(ListT(CONTENT_PART))),
-                      ("tool-calls", OptionT(ListT(TOOL_CALL))), cls=v.StreamDelta)
-STREAM_EVENT = VariantT((
-    Case("delta", STREAM_DELTA, v.StreamDelta),
-    Case("finish", RESPONSE_METADATA, v.Finish, "metadata"),
-    Case("error", ERROR, v.LlmError),
-))
+def answer_types(content_part: VariantT) -> tuple[RecordT, VariantT, RecordT, VariantT]:
+    """`complete-response`, `chat-event`, `stream-delta` and `stream-event` over a given
+    `content-part`: golem-llm v0.1.x's `content-part` had `image(image-url)`, so its
+    answers are these same types over that one (`durability/legacy_schema.py`)."""
+    complete = record(("id", STRING), ("content", ListT(content_part)),
+                      ("tool-calls", ListT(TOOL_CALL)), ("metadata", RESPONSE_METADATA),
+                      cls=v.CompleteResponse)
+    chat = VariantT((
+        Case("message", complete, v.CompleteResponse),
+        Case("tool-request", ListT(TOOL_CALL), v.ToolRequest, "tool_calls"),
+        Case("error", ERROR, v.LlmError),
+    ))
+    delta = record(("content", OptionT(ListT(content_part))),
+                   ("tool-calls", OptionT(ListT(TOOL_CALL))), cls=v.StreamDelta)
+    event = VariantT((
+        Case("delta", delta, v.StreamDelta),
+        Case("finish", RESPONSE_METADATA, v.Finish, "metadata"),
+        Case("error", ERROR, v.LlmError),
+    ))
+    return complete, chat, delta, event
+
+
+COMPLETE_RESPONSE, CHAT_EVENT, STREAM_DELTA, STREAM_EVENT = answer_types(CONTENT_PART)
 
 ALL_TYPES = MappingProxyType({
     "role": ROLE, "error-code": ERROR_CODE, "finish-reason": FINISH_REASON,
@@ -121,22 +129,33 @@ ALL_TYPES = MappingProxyType({
 """Every golem:llm type by its WIT name (for tests and tools)."""
 
 # --- Payloads of design.md's durability table --------------------------------------------
+#
+# Exactly what golem-llm v0.2.x writes (verified at its v0.2.1 tag, `llm/src/durability.rs`,
+# with golem-rust 1.6's derives): its inputs are derived records whose fields are named after
+# the Rust fields in kebab-case; `NoInput`, `NoOutput` and `UnusedError` are derived unit
+# structs, i.e. `record {}`; and `Durability::persist_infallible` stores the response as
+# `Ok(value)` of `Result<T, UnusedError>`.  So a worker can move between golem-llm's
+# component and ours by a component update, and Golem's oplog viewer shows one structure for
+# both.  The shapes replay also reads are in `durability/legacy_schema.py`.
 
 EMPTY = RecordT(())
-"""`record {}`: what golem-rust stores for "no input" / "no output"."""
+"""`record {}`: golem-rust 1.6's derive of a unit struct (`NoInput`, `NoOutput`,
+`UnusedError`)."""
+UNUSED_ERROR = EMPTY
 
 SEND_REQUEST = record(("messages", ListT(MESSAGE)), ("config", CONFIG))
 CONTINUE_REQUEST = record(("messages", ListT(MESSAGE)),
                           ("tool-results", ListT(TupleT((TOOL_CALL, TOOL_RESULT)))),
                           ("config", CONFIG))
 STREAM_REQUEST = SEND_REQUEST
-SEND_RESPONSE = CONTINUE_RESPONSE = CHAT_EVENT
-STREAM_RESPONSE = EMPTY
 GET_NEXT_REQUEST = EMPTY
-GET_NEXT_RESPONSE = OptionT(ListT(STREAM_EVENT))
+SEND_RESPONSE = CONTINUE_RESPONSE = ResultT(CHAT_EVENT, UNUSED_ERROR)
+STREAM_RESPONSE = ResultT(EMPTY, UNUSED_ERROR)
+GET_NEXT_RESPONSE = ResultT(OptionT(ListT(STREAM_EVENT)), UNUSED_ERROR)
 
 SEND_REQUEST_NODES = type_nodes(SEND_REQUEST)
 CONTINUE_REQUEST_NODES = type_nodes(CONTINUE_REQUEST)
-CHAT_EVENT_NODES = type_nodes(CHAT_EVENT)
 EMPTY_NODES = type_nodes(EMPTY)
+SEND_RESPONSE_NODES = type_nodes(SEND_RESPONSE)
+STREAM_RESPONSE_NODES = type_nodes(STREAM_RESPONSE)
 GET_NEXT_RESPONSE_NODES = type_nodes(GET_NEXT_RESPONSE)

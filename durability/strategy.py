@@ -9,8 +9,9 @@ and a normalizer.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence
 
+from durability.batch_window import BatchWindow, Sleeper
 from durability.call import CONTINUE, SEND, STREAM, durable_call
 from durability.continuation import Partial
 from durability.host_api import DurableHost
@@ -34,7 +35,11 @@ class Durability(Protocol):
                   run: Callable[[], ChatEvent]) -> ChatEvent: ...
 
     def stream(self, messages: Sequence[Message], config: Config, open_live: OpenLive,
-               open_resume: OpenResume) -> Source: ...
+               open_resume: OpenResume, batch_window_ms: int = 0) -> Source:
+        """`batch_window_ms`: how long a blocking read of the durable stream waits after
+        its first events for more (`durability/batch_window.py`); the portable flavour,
+        which records nothing, ignores it."""
+        ...
 
 
 class PassThrough:
@@ -46,16 +51,18 @@ class PassThrough:
     def continue_(self, messages, tool_results, config, run):
         return run()
 
-    def stream(self, messages, config, open_live, open_resume):
+    def stream(self, messages, config, open_live, open_resume, batch_window_ms=0):
         return open_live()
 
 
 class Durable:
-    """One oplog entry per send/continue, one for opening a stream and one per get-next."""
+    """One oplog entry per send/continue, one for opening a stream and one per get-next.
+    With a `clock`, a stream's blocking reads wait their batch window (none without)."""
 
-    def __init__(self, host: DurableHost, codec: Any) -> None:
+    def __init__(self, host: DurableHost, codec: Any, clock: Optional[Sleeper] = None) -> None:
         self._host = host
         self._codec = codec
+        self._clock = clock
 
     def send(self, messages, config, run):
         return durable_call(
@@ -73,11 +80,20 @@ class Durable:
             encode=self._codec.chat_event, decode=self._codec.decode_chat_event,
         ).value
 
-    def stream(self, messages, config, open_live, open_resume):
+    def stream(self, messages, config, open_live, open_resume, batch_window_ms=0):
         opened: list[Source] = []
+        clock = self._clock if batch_window_ms > 0 else None
+
+        def windowed(source: Source, started: bool) -> Source:
+            if clock is None:
+                return source
+            return BatchWindow(source, clock, batch_window_ms, started=started)
 
         def live() -> None:
-            opened.append(open_live())
+            opened.append(windowed(open_live(), started=False))
+
+        def resume(partial: Partial) -> Source:
+            return windowed(open_resume(partial), started=not partial.empty)
 
         durable_call(
             self._host, STREAM,
@@ -87,8 +103,7 @@ class Durable:
             encode=lambda _: self._codec.stream_response(),
             decode=self._codec.decode_stream_response,
         )
-        return RecordedStream(self._host, self._codec, opened[0] if opened else None,
-                              open_resume)
+        return RecordedStream(self._host, self._codec, opened[0] if opened else None, resume)
 
 
 def _as_chat_event(error: LlmError) -> ChatEvent:

@@ -54,12 +54,15 @@ MAX_RETRY_AFTER = Setting("GOLEM_LLM_MAX_RETRY_AFTER_MS", 60_000)
 END_MARKER = Setting("GOLEM_LLM_END_MARKER", "auto", ("auto", "required", "optional"))
 # How many streams one instance keeps open (components/chat_stream.py).
 MAX_OPEN_STREAMS = Setting("GOLEM_LLM_MAX_OPEN_STREAMS", 16)
+# Durable flavour: how long a blocking-get-next waits after its first events for more, so
+# one oplog entry holds several (durability/batch_window.py); 0 = one entry per read.
+STREAM_BATCH_WINDOW = Setting("GOLEM_LLM_STREAM_BATCH_WINDOW_MS", 200)
 
 SETTINGS: tuple[Setting, ...] = (
     CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, BETWEEN_BYTES_TIMEOUT,
     FIRST_EVENT_TIMEOUT, BETWEEN_EVENTS_TIMEOUT,
     MAX_RETRIES, MAX_RESUMES, RETRY_DELAY, MAX_RETRY_AFTER,
-    END_MARKER, MAX_OPEN_STREAMS,
+    END_MARKER, MAX_OPEN_STREAMS, STREAM_BATCH_WINDOW,
 )
 _BY_OPTION = {setting.option: setting for setting in SETTINGS}
 

@@ -8,10 +8,14 @@ import json
 
 import pytest
 
+from durability import legacy_schema as old
 from durability import llm_codec
+from durability.codec import encode
+from durability.wit_schema import type_nodes
 from normalizer import values as v
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 from runtime.golem import CrashPlan, GolemHost, InjectedCrash, open_oplog
+from runtime.golem.oplog import Oplog
 from runtime.golem.oplog_entry import CHANGE_PERSISTENCE_LEVEL, IMPORTED_FUNCTION_INVOKED
 from providers import PROVIDERS
 from tests.helpers import EMULATOR_KEY, built, text_of
@@ -32,8 +36,12 @@ def golem(request):
     return request.param, GolemHost(built(request.param, "durable"))
 
 
-def env_for(provider, emulator):
-    return PROVIDERS[provider].emulator_env(emulator.origin, EMULATOR_KEY)
+def env_for(provider, emulator, window_ms=0):
+    """The worker's environment.  `window_ms` is the batch window (durability/
+    batch_window.py); 0 by default here, so each paced event is its own get-next and every
+    boundary between events is a crash point (the window has its own tests below)."""
+    return {**PROVIDERS[provider].emulator_env(emulator.origin, EMULATOR_KEY),
+            "GOLEM_LLM_STREAM_BATCH_WINDOW_MS": str(window_ms)}
 
 
 def answer_scenario(**kw) -> Scenario:
@@ -85,6 +93,92 @@ def test_send_continue_and_stream_replay_identically_with_no_requests(golem, fre
         assert script(replay) == recorded
         assert replay.live
     assert fresh_emulator.request_count == 0
+
+
+def _in_shape(entry, shape):
+    """`entry`'s request and response as golem-llm `shape` wrote them ("v0.2", what we
+    write; "v0.1"; "bare", our first release), from the types verified at golem-llm's tags
+    (durability/legacy_schema.py)."""
+    name = (entry.function_name or "").partition("::")[2]
+    request, response = entry.request, entry.response
+    if shape == "v0.2" or entry.kind != IMPORTED_FUNCTION_INVOKED or not name:
+        return request, response
+
+    def stored(value, t):
+        return encode(value, t), type_nodes(t)
+
+    if name == "get_next":
+        batch = llm_codec.decode_get_next_response(response)
+        if shape == "bare":
+            return request, stored(batch, old.GET_NEXT_RESPONSE_BARE)
+        return (stored(("no-input", None), old.NO_INPUT_V01),
+                stored(("ok", batch), old.GET_NEXT_RESPONSE_V01))
+    if name == "stream":
+        if shape == "bare":
+            return request, stored((), old.STREAM_RESPONSE_BARE)
+        return (stored(llm_codec.decode_stream_request(request), old.STREAM_REQUEST_V01),
+                stored(("ok", ("no-output", None)), old.STREAM_RESPONSE_V01))
+    event = llm_codec.decode_chat_event(response)
+    if shape == "bare":
+        return request, stored(event, old.SEND_RESPONSE_BARE)
+    if name == "send":
+        new_request = stored(llm_codec.decode_send_request(request), old.SEND_REQUEST_V01)
+    else:
+        new_request = stored(llm_codec.decode_continue_request(request),
+                             old.CONTINUE_REQUEST_V01)
+    return new_request, stored(("ok", event), old.SEND_RESPONSE_V01)
+
+
+def _rewrite(source, target, shape) -> None:
+    """Copy oplog `source` to `target`, every golem-llm payload in `shape`."""
+    with Oplog(target) as out:
+        for entry in open_oplog(source).entries():
+            request, response = _in_shape(entry, shape)
+            out.append(entry.kind, function_name=entry.function_name,
+                       function_type=entry.function_type,
+                       persistence_level=entry.persistence_level,
+                       begin_index=entry.begin_index, request=request, response=response,
+                       detail=entry.detail, timestamp_ns=entry.timestamp_ns)
+        out.commit()
+
+
+def test_an_oplog_in_each_golem_llm_shape_replays_with_no_requests(golem, fresh_emulator, tmp_path):
+    """A worker moved to our component by a component update, from golem-llm v0.2.x (what
+    we write), golem-llm v0.1.x or our first release, replays its oplog: the same answers,
+    no request to the provider."""
+    provider, host = golem
+    oplog = tmp_path / "written.oplog"
+    call = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
+    result = v.ToolSuccess("call_1", "get_weather", '{"temp": 3}')
+    config = v.Config(model="m", tools=(WEATHER,))
+
+    def script(worker):
+        sent = worker.send(USER, config)
+        continued = worker.continue_(USER, [(call, result)], config)
+        with worker.stream(USER, config) as stream:
+            events, _ = drain(stream)
+        return sent, continued, events
+
+    fresh_emulator.enqueue(Scenario(text="first"), Scenario(text="second"), answer_scenario())
+    with host.worker(oplog, env_for(provider, fresh_emulator)) as live:
+        recorded = script(live)
+    written = invocations(open_oplog(oplog).entries())
+    assert {llm_codec.shape_of(e.response, shapes).name for e, shapes in zip(
+        written, [llm_codec.CHAT_EVENT_SHAPES] * 2 + [llm_codec.STREAM_RESPONSE_SHAPES]
+        + [llm_codec.GET_NEXT_RESPONSE_SHAPES] * (len(written) - 3))} == {"golem-llm v0.2"}
+
+    for shape in ("v0.2", "v0.1", "bare"):
+        moved = tmp_path / f"{shape}.oplog"
+        _rewrite(oplog, moved, shape)
+        if shape != "v0.2":
+            assert [e.response for e in invocations(open_oplog(moved).entries())] != \
+                [e.response for e in written]
+        fresh_emulator.clear()
+        with host.worker(moved, env_for(provider, fresh_emulator)) as replay:
+            assert not replay.live
+            assert script(replay) == recorded, shape
+            assert replay.live
+        assert fresh_emulator.request_count == 0, shape
 
 
 # ---- crash and resume ---------------------------------------------------------------------
@@ -194,6 +288,58 @@ def test_a_partial_tool_call_answer_resumes_with_the_calls_in_the_prompt(golem, 
     assert fresh_emulator.request_count == 1
     body = fresh_emulator.requests[0].body.decode()
     assert all(call_id in body for call_id in recorded)
+
+
+# ---- the batch window ---------------------------------------------------------------------
+
+def test_the_default_batch_window_writes_fewer_entries_replays_and_resumes(
+        golem, fresh_emulator, tmp_path):
+    """With the default window (no variable set), a blocking-get-next loop over a paced
+    answer gets batches of several deltas; the oplog replays with no request, and a crash
+    between two windowed batches resumes with one continuation.  (That the stream's first
+    events are never held is a property of the window's clock calls: test_batch_window.py.)"""
+    provider, host = golem
+    env = PROVIDERS[provider].emulator_env(fresh_emulator.origin, EMULATOR_KEY)
+    answer = ANSWER * 3
+    scenario = Scenario(text=answer, text_chunk_chars=4, chunk_delay_s=0.02, usage=(12, 20))
+    deltas = -(-len(answer) // 4)
+    oplog = tmp_path / "window.oplog"
+    fresh_emulator.enqueue(scenario)
+    with host.worker(oplog, env) as live:
+        with live.stream(USER, v.Config(model="m")) as stream:
+            events, _ = drain(stream)
+    assert text_of(events) == answer
+    gets = [e for e in invocations(open_oplog(oplog).entries())
+            if e.function_name == "golem_llm::get_next"]
+    assert len(gets) < deltas / 3, (len(gets), deltas)
+
+    fresh_emulator.clear()
+    with host.worker(oplog, env) as replay:
+        with replay.stream(USER, v.Config(model="m")) as stream:
+            assert drain(stream)[0] == events
+    assert fresh_emulator.request_count == 0
+
+    crashed = tmp_path / "window-crash.oplog"
+    fresh_emulator.enqueue(scenario)
+    with pytest.raises(InjectedCrash):
+        with host.worker(crashed, env, crash=CrashPlan.at_persist(
+                3, "golem_llm::get_next", when="before")) as w:
+            with w.stream(USER, v.Config(model="m")) as stream:
+                drain(stream)
+    recorded = [llm_codec.decode_get_next_response(e.response)
+                for e in invocations(open_oplog(crashed).entries())[1:]]
+    prefix = text_of([ev for batch in recorded for ev in batch or ()])
+    assert len(recorded) == 2 and answer.startswith(prefix)
+    assert not any(isinstance(ev, v.Finish) for batch in recorded for ev in batch or ())
+    fresh_emulator.clear()
+    fresh_emulator.clear_queue()
+    fresh_emulator.enqueue(Scenario(text=CONTINUATION, usage=(30, 8)))
+    with host.worker(crashed, env) as again:
+        with again.stream(USER, v.Config(model="m")) as stream:
+            events, _ = drain(stream)
+    assert text_of(events) == prefix + CONTINUATION
+    assert sum(isinstance(e, v.Finish) for e in events) == 1
+    assert fresh_emulator.request_count == 1
 
 
 # ---- oplog shape --------------------------------------------------------------------------

@@ -139,10 +139,15 @@ def test_exact_nodes_of_a_small_message():
     )
 
 
-def test_exact_nodes_of_the_empty_record():
-    assert llm_codec.empty() == ((("record-value", ()),), (("record-type", ()),))
-    assert value_and_type((), RecordT(())) == llm_codec.empty()
-    assert decode(llm_codec.empty(), s.EMPTY) == ()
+def test_exact_nodes_of_the_empty_record_and_of_ok_of_it():
+    assert llm_codec.get_next_request() == ((("record-value", ()),), (("record-type", ()),))
+    assert value_and_type((), RecordT(())) == llm_codec.get_next_request()
+    assert decode(llm_codec.get_next_request(), s.EMPTY) == ()
+    assert llm_codec.stream_response() == (
+        (("result-value", ("ok", 1)), ("record-value", ())),
+        (("result-type", (1, 2)), ("record-type", ()), ("record-type", ())))
+    assert value_and_type(("ok", ()), ResultT(RecordT(()), RecordT(()))) == \
+        llm_codec.stream_response()
     llm_codec.decode_get_next_request(llm_codec.get_next_request())
     llm_codec.decode_stream_response(llm_codec.stream_response())
 
@@ -175,8 +180,8 @@ def test_payload_helpers_round_trip():
 
 def test_get_next_none_and_empty_differ():
     none, empty = llm_codec.get_next_response(None), llm_codec.get_next_response([])
-    assert none[0] == (("option-value", None),)
-    assert empty[0] == (("option-value", 1), ("list-value", ()))
+    assert none[0] == (("result-value", ("ok", 1)), ("option-value", None))
+    assert empty[0] == (("result-value", ("ok", 1)), ("option-value", 2), ("list-value", ()))
 
 
 def test_generic_descriptors_round_trip():
@@ -234,10 +239,10 @@ def test_render_is_readable():
     }
     assert shown["messages"][0]["content"][1]["image"]["inline"]["data"]["base64"].endswith("…")
     assert shown["config"]["provider-options"] == [{"key": "seed", "value": "7"}]
-    assert render(*llm_codec.get_next_response(None)) is None
-    assert render(*llm_codec.get_next_response([v.Finish()])) == [{"finish": {
+    assert render(*llm_codec.get_next_response(None)) == {"ok": None}
+    assert render(*llm_codec.get_next_response([v.Finish()])) == {"ok": [{"finish": {
         "finish-reason": None, "usage": None, "provider-id": None, "timestamp": None,
-        "provider-metadata-json": None}}]
+        "provider-metadata-json": None}}]}
     small = render(*value_and_type(v.ImageSource(b"abc", "t"), s.IMAGE_SOURCE))
     assert small["data"] == {"bytes": 3, "base64": "YWJj"}
 
@@ -279,7 +284,7 @@ def test_nested_option_needs_some():
 
 
 def test_decode_refuses_another_payload_type():
-    with pytest.raises(CodecError, match="stored type does not match"):
+    with pytest.raises(CodecError, match="none of the known shapes"):
         llm_codec.decode_chat_event(llm_codec.get_next_response(None))
     with pytest.raises(CodecError, match="stored type does not match"):
         llm_codec.decode_send_request(llm_codec.continue_request((), (), CONFIG))
