@@ -30,7 +30,9 @@ class OplogCost:
 
     @property
     def invocations(self) -> int:
-        return self.kinds.get(IMPORTED_FUNCTION_INVOKED, 0)
+        """The golem:llm entries (the WASI calls Golem also records, such as the
+        environment an instance reads at its start, are in `calls` under their own names)."""
+        return sum(n for name, n in self.calls.items() if name.startswith("golem_llm::"))
 
     @property
     def level_changes(self) -> int:

@@ -99,10 +99,10 @@ def _in_shape(entry, shape):
     """`entry`'s request and response as golem-llm `shape` wrote them ("v0.2", what we
     write; "v0.1"; "bare", our first release), from the types verified at golem-llm's tags
     (durability/legacy_schema.py)."""
-    name = (entry.function_name or "").partition("::")[2]
+    interface, _, name = (entry.function_name or "").partition("::")
     request, response = entry.request, entry.response
-    if shape == "v0.2" or entry.kind != IMPORTED_FUNCTION_INVOKED or not name:
-        return request, response
+    if shape == "v0.2" or entry.kind != IMPORTED_FUNCTION_INVOKED or interface != "golem_llm":
+        return request, response  # not a golem:llm call (a WASI call Golem records, say)
 
     def stored(value, t):
         return encode(value, t), type_nodes(t)

@@ -9,7 +9,8 @@ from durability.batch_window import BatchWindow, batch_window_ms
 from durability.host_api import PERSIST_NOTHING
 from durability.strategy import Durable
 from normalizer import values as v
-from tests.durability.fakes import FakeGolem, IdentityCodec
+from durability import llm_codec
+from tests.durability.fakes import Golem, invocations
 
 MS = 1_000_000
 FINISH = v.Finish(v.ResponseMetadata(v.FinishReason.STOP))
@@ -139,9 +140,9 @@ def test_a_resumed_stream_is_windowed_from_its_first_read_and_zero_means_no_wind
 
 
 def test_the_window_runs_in_the_live_half_at_persist_nothing_and_replay_reads_no_clock():
-    golem = FakeGolem()
+    golem = Golem()
     clock = Timeline(golem)
-    durable = Durable(golem, IdentityCodec(), clock)
+    durable = Durable(golem, llm_codec, clock)
 
     def script(host_clock_source):
         stream = durable.stream((), v.Config("m"), host_clock_source, lambda partial: None,
@@ -150,21 +151,21 @@ def test_the_window_runs_in_the_live_half_at_persist_nothing_and_replay_reads_no
 
     live = script(lambda: TimedSource(clock, tokens(30, 20)))
     assert clock.sleeps and set(clock.levels) == {PERSIST_NOTHING}
-    gets = [e for e in golem.oplog if e[0] == "invoke" and e[1] == "golem_llm::get_next"]
+    gets = [e for e in invocations(golem) if e[1] == "golem_llm::get_next"]
     assert len(gets) == len(live) + 1  # every get-next is recorded, the final [] too
 
-    replaying = FakeGolem(golem.oplog)
+    replaying = Golem(golem)
     clock.host, clock.levels, clock.sleeps = replaying, [], []
-    durable = Durable(replaying, IdentityCodec(), clock)
+    durable = Durable(replaying, llm_codec, clock)
     assert script(lambda: TimedSource(clock, [])) == live
     assert clock.levels == [] and clock.sleeps == []
 
 
 def test_without_a_clock_or_with_a_zero_window_the_durable_stream_is_unwindowed():
     for clock_given, window in ((False, 200), (True, 0)):
-        golem = FakeGolem()
+        golem = Golem()
         clock = Timeline()
-        durable = Durable(golem, IdentityCodec(), clock if clock_given else None)
+        durable = Durable(golem, llm_codec, clock if clock_given else None)
         stream = durable.stream((), v.Config("m"), lambda: TimedSource(clock, tokens(5, 20)),
                                 lambda partial: None, batch_window_ms=window)
         assert len(read_all(stream)) == 6 and clock.sleeps == []
