@@ -341,7 +341,7 @@ def _random_calls(conn: Any, runner: Runner, lane: Lane) -> None:
             return
         counter[0] += 1
         label = f"{call.op}{' (get-next)' if call.op == 'stream' and call.poll else ''}"
-        conn.send(("start", n, "random inputs", label))
+        conn.send(("start", n, "random inputs", f"{label} | {_inputs(call)}"))  # for a hang
         try:
             verdict, observed, requests = runner.run(call.op, call, call.answer)
             if observed is not None:

@@ -80,3 +80,10 @@ def test_only_a_resumable_scenario_and_only_its_own_answer_is_continued(emu):
     emu.fallback = Scenario(text="Something else entirely.", resumes=True)
     assert text_and_calls("openai", answer(emu, "openai", messages))[0] == \
         "Something else entirely."
+
+
+def test_an_ordinary_conversation_is_no_continuation_even_if_its_assistant_turn_matches(emu):
+    emu.fallback = Scenario(text=TEXT, resumes=True)
+    messages = USER + (v.Message(v.Role.ASSISTANT, (v.Text("The answer"),)),
+                       v.Message(v.Role.USER, (v.Text("And then?"),)))
+    assert text_and_calls("openai", answer(emu, "openai", messages))[0] == TEXT
