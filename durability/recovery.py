@@ -32,11 +32,11 @@ the resource replaces even that with `durability.source.ENDED`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Callable, Optional, Protocol
 
 from durability.continuation import Partial
+from normalizer.provider_metadata import with_keys
 from normalizer.values import (
     Finish,
     LlmError,
@@ -80,7 +80,6 @@ class Clock(Protocol):
 OpenAttempt = Callable[[Partial], tuple[Attempt, bool]]
 
 _MS = 1_000_000
-
 
 class RecoveringStream:
     """`Source` over attempts (see the module docstring).  `partial` is what the caller
@@ -233,18 +232,10 @@ class RecoveringStream:
     def _finish(self, finish: Finish) -> Finish:
         if self._attempts <= 1 and not self._resumes:
             return finish
-        raw = finish.metadata.provider_metadata_json
-        try:
-            extra = json.loads(raw) if raw else {}
-        except ValueError:
-            extra = None
-        if not isinstance(extra, dict):
-            return finish
-        extra["attempts"] = self._attempts
-        extra["resumes"] = self._resumes
-        metadata = replace(finish.metadata,
-                           provider_metadata_json=json.dumps(extra, ensure_ascii=False))
-        return Finish(metadata)
+        raw = with_keys(finish.metadata.provider_metadata_json,
+                        {"attempts": self._attempts, "resumes": self._resumes},
+                        documented_order=True)
+        return Finish(replace(finish.metadata, provider_metadata_json=raw))
 
     def _final_error(self, error: LlmError) -> LlmError:
         if self._attempts <= 1:

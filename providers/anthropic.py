@@ -31,6 +31,7 @@ PROVIDER = AnthropicMessagesProvider(
     default_model="claude-sonnet-4-5",
     emulator_prefix="",
     prefill_model_prefixes=("",),
+    request_id_header="request-id",
     api_version="2023-06-01",
     default_max_tokens=4096,
 )

@@ -51,6 +51,8 @@ PROVIDER = ChatCompletionsProvider(
         ("X-Title", "OPENROUTER_X_TITLE"),
     ),
     prefill_model_prefixes=("anthropic/",),
+    request_id_header="x-generation-id",
+    response_id_is_request_id=True,
     typed_options=(
         ("provider", "object"),
         ("models", "array"),
