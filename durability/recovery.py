@@ -20,7 +20,9 @@ failure, even mid-answer, starts the answer over (no continuation is ever needed
 
 The finish of a stream that took more than one request says so in its
 `provider-metadata-json`: `"attempts"` (requests sent) and `"resumes"` (of them,
-continuations); an error after retries says how many attempts it took.  In the durable
+continuations), keys of the one metadata shape (`normalizer/provider_metadata.py`); an error
+after retries says how many attempts it took, in its message and, as the same two keys,
+beside the provider's body in its `provider-error-json`.  In the durable
 flavour all of this runs inside the live half of one durable call (`durability/stream.py`),
 so what the caller sees is what is recorded, and replay sends nothing.
 
@@ -241,8 +243,10 @@ class RecoveringStream:
         if self._attempts <= 1:
             return error
         resumed = f", {self._resumes} of them to resume" if self._resumes else ""
+        body = with_keys(error.provider_error_json,
+                         {"attempts": self._attempts, "resumes": self._resumes}, overwrite=False)
         return replace(error, message=f"{error.message} (after {self._attempts} attempts"
-                                      f"{resumed})")
+                                      f"{resumed})", provider_error_json=body)
 
     def _trim_leading_space(self, batch: list[StreamEvent]) -> list[StreamEvent]:
         """After a prefill without its trailing whitespace, drop the whitespace the model
