@@ -20,7 +20,9 @@ failure, even mid-answer, starts the answer over (no continuation is ever needed
 
 The finish of a stream that took more than one request says so in its
 `provider-metadata-json`: `"attempts"` (requests sent) and `"resumes"` (of them,
-continuations); an error after retries says how many attempts it took.  In the durable
+continuations), keys of the one metadata shape (`normalizer/provider_metadata.py`); an error
+after retries says how many attempts it took, in its message and, as the same two keys,
+beside the provider's body in its `provider-error-json`.  In the durable
 flavour all of this runs inside the live half of one durable call (`durability/stream.py`),
 so what the caller sees is what is recorded, and replay sends nothing.
 
@@ -32,11 +34,11 @@ the resource replaces even that with `durability.source.ENDED`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Callable, Optional, Protocol
 
 from durability.continuation import Partial
+from normalizer.provider_metadata import with_keys
 from normalizer.values import (
     Finish,
     LlmError,
@@ -80,7 +82,6 @@ class Clock(Protocol):
 OpenAttempt = Callable[[Partial], tuple[Attempt, bool]]
 
 _MS = 1_000_000
-
 
 class RecoveringStream:
     """`Source` over attempts (see the module docstring).  `partial` is what the caller
@@ -233,25 +234,19 @@ class RecoveringStream:
     def _finish(self, finish: Finish) -> Finish:
         if self._attempts <= 1 and not self._resumes:
             return finish
-        raw = finish.metadata.provider_metadata_json
-        try:
-            extra = json.loads(raw) if raw else {}
-        except ValueError:
-            extra = None
-        if not isinstance(extra, dict):
-            return finish
-        extra["attempts"] = self._attempts
-        extra["resumes"] = self._resumes
-        metadata = replace(finish.metadata,
-                           provider_metadata_json=json.dumps(extra, ensure_ascii=False))
-        return Finish(metadata)
+        raw = with_keys(finish.metadata.provider_metadata_json,
+                        {"attempts": self._attempts, "resumes": self._resumes},
+                        documented_order=True)
+        return Finish(replace(finish.metadata, provider_metadata_json=raw))
 
     def _final_error(self, error: LlmError) -> LlmError:
         if self._attempts <= 1:
             return error
         resumed = f", {self._resumes} of them to resume" if self._resumes else ""
+        body = with_keys(error.provider_error_json,
+                         {"attempts": self._attempts, "resumes": self._resumes}, overwrite=False)
         return replace(error, message=f"{error.message} (after {self._attempts} attempts"
-                                      f"{resumed})")
+                                      f"{resumed})", provider_error_json=body)
 
     def _trim_leading_space(self, batch: list[StreamEvent]) -> list[StreamEvent]:
         """After a prefill without its trailing whitespace, drop the whitespace the model

@@ -7,6 +7,8 @@ stream decoding `normalizer/anthropic_messages/`.
   SDKs' variable of the same name, the origin *without* `/v1` (the request goes to
   `{base}/v1/messages`), and points the component at a proxy, a gateway or the local
   provider emulator (which serves this API at the origin itself).
+- the response's `request-id` header is the request id (`req_...`) reported in the
+  metadata and in `provider-error-json`.
 - `anthropic-version: 2023-06-01`: required by the API, and the version every current model
   and feature (tools, images, thinking) is documented against.
 - `max_tokens` defaults to 4096, the largest output limit that every Claude model accepts
@@ -31,6 +33,7 @@ PROVIDER = AnthropicMessagesProvider(
     default_model="claude-sonnet-4-5",
     emulator_prefix="",
     prefill_model_prefixes=("",),
+    request_id_header="request-id",
     api_version="2023-06-01",
     default_max_tokens=4096,
 )

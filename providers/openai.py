@@ -3,7 +3,7 @@
 Every fact about OpenAI lives here.  OpenAI is the reference Chat Completions server, so
 its quirks are the defaults: Bearer `OPENAI_API_KEY`, the `max_completion_tokens` field
 (OpenAI deprecated `max_tokens`, which o-series models reject), no extra headers, nothing
-refused before sending.  `OPENAI_BASE_URL` points the component at a proxy, a gateway, an
+refused before sending, the request id in `x-request-id` (xAI uses the same header).  `OPENAI_BASE_URL` points the component at a proxy, a gateway, an
 OpenAI-compatible server (llama.cpp, ...) or the local provider emulator (which serves this
 API under `/v1`); at any host but api.openai.com `config.max-tokens` is sent as `max_tokens`,
 the field such servers read (they ignore `max_completion_tokens`).

@@ -28,6 +28,8 @@ differences of reference/providers.md §5, stated as data:
   the role repeated in every delta, the finish_reason repeated with the usage, `reasoning` /
   `reasoning_details` deltas and in-band error chunks need no quirk: the shared SSE parser
   and normalizer handle them for every server.
+- the request id is the generation id: the `x-generation-id` header, and, where a proxy
+  dropped the header, the answer's own `id` (`gen-...`), which is the same value.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ PROVIDER = ChatCompletionsProvider(
         ("X-Title", "OPENROUTER_X_TITLE"),
     ),
     prefill_model_prefixes=("anthropic/",),
+    request_id_header="x-generation-id",
+    response_id_is_request_id=True,
     typed_options=(
         ("provider", "object"),
         ("models", "array"),

@@ -73,6 +73,11 @@ class Provider:
     prefill_model_prefixes: the models (by name prefix; "" is every model) that continue a
         trailing assistant message instead of answering it, which is how a durable stream
         resumes an interrupted answer without repeating it (durability/continuation.py).
+    request_id_header: the response header (lower case) holding the provider's id for the
+        request, reported as `request_id` in the finish's metadata and in
+        `provider-error-json` (`providers/common/response_headers.py`).
+    response_id_is_request_id: the answer's own id is that same request id (OpenRouter's
+        generation id, `gen-...`, is both), so it stands in when the header is missing.
     """
 
     #: The wire dialect ("chat_completions", "anthropic_messages"): the folder of its mapping
@@ -92,6 +97,8 @@ class Provider:
     emulator_prefix: str
     headers_from_env: tuple[tuple[str, str], ...] = ()
     prefill_model_prefixes: tuple[str, ...] = ()
+    request_id_header: str = "x-request-id"
+    response_id_is_request_id: bool = False
 
     # -- the environment --------------------------------------------------------------------
 

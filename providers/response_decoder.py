@@ -7,7 +7,9 @@ mapped through the provider, a non-streamed JSON answer accepted, and transport 
 and parser failures reported as `error` events instead of exceptions.  It also says *why*
 a stream ended in an error (`failure`, a `providers.retry.AttemptFailure`), which is what
 decides a retry or a resume, and counts the SSE events it has seen (`events_seen`), which is
-what the between-events deadline watches.
+what the between-events deadline watches.  The terminal event also gets what the response's
+headers say (`providers/common/response_headers.py`: the request id, the rate-limit state),
+in a finish's `provider-metadata-json` or an error's `provider-error-json`.
 
 The end of a stream.  Every provider shipped here always ends its stream with a marker
 (`data: [DONE]` for OpenAI, xAI and OpenRouter; `message_stop` for Anthropic), so a stream
@@ -21,9 +23,12 @@ after a finish reason is accepted.  `GOLEM_LLM_END_MARKER` (`required`, `optiona
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, Optional
 
+from normalizer.provider_metadata import with_keys
 from normalizer.values import ErrorCode, Finish, LlmError, StreamEvent, is_terminal
+from providers.common.response_headers import response_facts
 from providers.provider import Provider
 from providers.retry import AttemptFailure, Failure
 from providers.settings import END_MARKER, CallSettings
@@ -173,15 +178,36 @@ class ResponseDecoder:
         self._buffer = bytearray()
         for i, event in enumerate(events):
             if is_terminal(event):
+                event = self._with_response_facts(event)
                 if isinstance(event, LlmError):
                     self._fail_as(kind, event)
-                return events[: i + 1]
+                return events[:i] + [event]
         error = LlmError(
             ErrorCode.INTERNAL_ERROR,
             f"{self._provider.name}: the response ended without a finish event (truncated)",
         )
         self._fail_as(Failure.TRUNCATED if kind is not Failure.FINAL else kind, error)
         return events + [error]
+
+    def _with_response_facts(self, event: StreamEvent) -> StreamEvent:
+        """The terminal `event` with the request id and rate-limit state of the response's
+        headers: in a finish's `provider_metadata_json`, or added to an error's
+        `provider_error_json` (keeping what the provider's body says, such as Anthropic's
+        own `request_id`)."""
+        facts = response_facts(self._headers, self._provider.request_id_header)
+        if isinstance(event, Finish):
+            metadata = event.metadata
+            if (self._provider.response_id_is_request_id and "request_id" not in facts
+                    and metadata.provider_id):
+                facts["request_id"] = metadata.provider_id
+            if not facts:
+                return event
+            return Finish(replace(metadata, provider_metadata_json=with_keys(
+                metadata.provider_metadata_json, facts, documented_order=True)))
+        if isinstance(event, LlmError) and facts:
+            return replace(event, provider_error_json=with_keys(
+                event.provider_error_json, facts, overwrite=False))
+        return event
 
     def _fail_as(self, kind: Failure, error: LlmError) -> None:
         status = self._status if kind is Failure.STATUS else None

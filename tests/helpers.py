@@ -95,3 +95,26 @@ def recorded_response(provider: str, case: str) -> tuple[int, bytes]:
         pytest.skip(f"recorded fixture {case} not present at {folder}")
     meta = json.loads((folder / "response.meta.json").read_text())
     return meta["status"], (folder / "response.body").read_bytes()
+
+
+def without_request_id(event: object) -> object:
+    """`event` with the `request_id` taken out of its `provider-metadata-json` or
+    `provider-error-json`: the one part of an answer that differs between two calls that
+    the server answers alike (each HTTP request has its own id)."""
+    import json
+    from dataclasses import replace
+
+    def strip(text):
+        if not text:
+            return text
+        value = json.loads(text)
+        if isinstance(value, dict):
+            value.pop("request_id", None)
+        return json.dumps(value, ensure_ascii=False)
+
+    if isinstance(event, LlmError):
+        return replace(event, provider_error_json=strip(event.provider_error_json))
+    if isinstance(event, Finish):
+        return Finish(replace(event.metadata,
+                              provider_metadata_json=strip(event.metadata.provider_metadata_json)))
+    return event

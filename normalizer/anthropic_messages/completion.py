@@ -78,6 +78,7 @@ def events_from_message(body: Any, label: str) -> list[StreamEvent]:
         stop_sequence=stop_sequence if isinstance(stop_sequence, str) else None,
         usage={k: v for k, v in usage.items() if v is not None} if isinstance(usage, dict) else None,
         thinking=thinking,
+        stop_details=body.get("stop_details"),
     )))
     return out
 

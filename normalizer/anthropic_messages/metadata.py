@@ -1,20 +1,33 @@
 """The `Finish` metadata of a Messages answer, streamed or not.
 
-`provider_metadata_json` holds what golem:llm cannot say: `model`, the raw `stop_reason` (so
-`pause_turn` stays visible behind OTHER), the matched `stop_sequence`, the raw `usage`
-(cache and server-tool counts), the `thinking` blocks and any `incomplete_tool_use`; it is
-None when there is nothing.  `provider_id` is the message id; Anthropic sends no timestamp,
-so there is none, which also keeps the normalizer deterministic for replay.
+`provider_metadata_json` is the shape of `normalizer/provider_metadata.py`: `model`, the raw
+`stop_reason` as `finish_reason` (so `pause_turn` stays visible behind OTHER), the matched
+`stop_sequence`, `refusal` (with `stop_details`) when the model declined, the usage details,
+the thinking text as `reasoning` and the blocks themselves as `thinking` (exactly as the
+Messages API wants them echoed), and any `incomplete_tool_use`; it is None when there is
+nothing.  `provider_id` is the message id; Anthropic sends no timestamp, so there is none,
+which also keeps the normalizer deterministic for replay.  The request id and rate limits
+come from the response's headers, added by `providers/response_decoder.py`.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional, Sequence
 
 from normalizer.anthropic_messages.finish_reason import map_finish_reason
-from normalizer.anthropic_messages.usage import convert_usage
+from normalizer.anthropic_messages.usage import read_usage
+from normalizer.provider_metadata import metadata_json
 from normalizer.values import ResponseMetadata
+
+#: The `stop_reason` of an answer the model declined.
+REFUSAL = "refusal"
+
+
+def reasoning_text(thinking: Sequence[dict]) -> str:
+    """The text of the `thinking` blocks, a blank line between two blocks (redacted ones
+    have none)."""
+    parts = [block.get("thinking") for block in thinking]
+    return "\n\n".join(part for part in parts if isinstance(part, str) and part)
 
 
 def response_metadata(
@@ -26,25 +39,30 @@ def response_metadata(
     usage: Optional[dict],
     thinking: Sequence[dict] = (),
     incomplete: Sequence[dict] = (),
+    stop_details: Any = None,
 ) -> ResponseMetadata:
     """The metadata for what the answer said (see the module docstring)."""
-    extra: dict[str, Any] = {}
-    if model:
-        extra["model"] = model
-    if stop_reason is not None:
-        extra["stop_reason"] = stop_reason
-    if stop_sequence is not None:
-        extra["stop_sequence"] = stop_sequence
-    if usage:
-        extra["usage"] = usage
-    if thinking:
-        extra["thinking"] = list(thinking)
-    if incomplete:
-        extra["incomplete_tool_use"] = list(incomplete)
+    converted, details = read_usage(usage) if usage else (None, None)
+    refusal = None
+    if stop_reason == REFUSAL:
+        # Anthropic sends no words of its own for a refusal (any explanation is the answer's
+        # text), so `text` is empty; `details` is its `stop_details` when it sends one.
+        refusal = {"text": ""}
+        if stop_details:
+            refusal["details"] = stop_details
     return ResponseMetadata(
         finish_reason=map_finish_reason(stop_reason) if stop_reason is not None else None,
-        usage=convert_usage(usage) if usage else None,
+        usage=converted,
         provider_id=message_id or None,
         timestamp=None,
-        provider_metadata_json=json.dumps(extra, ensure_ascii=False) if extra else None,
+        provider_metadata_json=metadata_json({
+            "model": model,
+            "finish_reason": stop_reason,
+            "stop_sequence": stop_sequence,
+            "refusal": refusal,
+            "usage": details,
+            "reasoning": reasoning_text(thinking),
+            "thinking": list(thinking),
+            "incomplete_tool_use": list(incomplete),
+        }),
     )

@@ -20,16 +20,17 @@ The rules this normalizer follows, and why:
   text: golem:llm has no reasoning part.  The blocks are kept, exactly as the Messages API
   wants them echoed (`{"type": "thinking", "thinking", "signature"}` /
   `{"type": "redacted_thinking", "data"}`), under `thinking` in the finish's
-  `provider_metadata_json`, so a caller that needs them (to show reasoning, or to echo
-  them) has them, and one that does not is not disturbed.
+  `provider_metadata_json` (their text also as `reasoning`, the key every provider
+  uses), so a caller that needs them (to show reasoning, or to echo them) has them, and
+  one that does not is not disturbed.
 - **Server tools** (`server_tool_use`, `web_search_tool_result`, code execution, ...) ran on
   Anthropic's side: they are not client tool calls and are ignored, as is every unknown
   block or delta type (`citations_delta` included).  Their effect is visible in the text,
   and their usage counts (`usage.server_tool_use`) in the metadata.
 - **Usage**: `message_start` gives the input tokens, `message_delta` the *cumulative* output
   (and, in newer API versions, the input again): later non-null values overwrite earlier
-  ones, never add (`usage.py` converts the result; the raw object is kept in
-  `provider_metadata_json`).
+  ones, never add (`usage.py` converts the result; the details and the raw object are kept
+  in `provider_metadata_json`'s `usage`).
 - **End**: `message_stop` gives exactly one `Finish` (finish reason, usage, `provider_id` =
   the message id; Anthropic sends no timestamp, so there is none, which also keeps the
   normalizer deterministic for replay).  `event: error` (e.g. `overloaded_error`) gives one
@@ -126,6 +127,7 @@ class AnthropicMessagesNormalizer:
         "_usage",
         "_stop_reason",
         "_stop_sequence",
+        "_stop_details",
         "_blocks",
         "_thinking",
         "_incomplete",
@@ -141,6 +143,7 @@ class AnthropicMessagesNormalizer:
         self._usage: dict[str, Any] = {}
         self._stop_reason: Optional[str] = None
         self._stop_sequence: Optional[str] = None
+        self._stop_details: Any = None
         self._blocks: dict[Any, _Block] = {}  # open blocks by index
         self._thinking: list[dict] = []  # finished thinking blocks, in order
         self._incomplete: list[dict] = []  # tool_use blocks whose input did not parse
@@ -241,6 +244,7 @@ class AnthropicMessagesNormalizer:
             self._stop_reason = str(stop_reason)
             stop_sequence = holder.get("stop_sequence")
             self._stop_sequence = stop_sequence if isinstance(stop_sequence, str) else None
+            self._stop_details = holder.get("stop_details")
 
     def _merge_usage(self, usage: Any) -> None:
         """Cumulative: a later non-null value replaces the earlier one."""
@@ -330,6 +334,7 @@ class AnthropicMessagesNormalizer:
             usage=self._usage,
             thinking=self._thinking,
             incomplete=self._incomplete,
+            stop_details=self._stop_details,
         )
         if self._incomplete and metadata.finish_reason not in _CUT_OFF:
             names = ", ".join(repr(c["name"]) for c in self._incomplete)

@@ -21,6 +21,7 @@ from normalizer.chat_completions.content import finish_tool_call, text_of_conten
 from normalizer.chat_completions.errors import error_from_chunk, is_error_chunk
 from normalizer.chat_completions.metadata import response_metadata
 from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.chat_completions.reasoning import ReasoningDetails
 from normalizer.json_depth import loads
 from normalizer.values import (
     ErrorCode,
@@ -104,12 +105,14 @@ def events_from_completion(body: Any, label: str,
                                  "native_finish_reason": choice.get("native_finish_reason")}))
         ]
     reasoning = None
+    details = ReasoningDetails()
     if quirks.reasoning_in_metadata:
         for key in quirks.reasoning_fields:
             value = message.get(key)
             if isinstance(value, str) and value:
                 reasoning = value
                 break
+        details.add(message.get("reasoning_details"))
     native = choice.get("native_finish_reason")
     usage = body.get("usage")
     out.append(Finish(response_metadata(
@@ -119,6 +122,8 @@ def events_from_completion(body: Any, label: str,
         quirks=quirks,
         native_finish=str(native) if native is not None else None,
         reasoning=reasoning,
+        reasoning_details=details.blocks(),
+        refusal=refusal if isinstance(refusal, str) and refusal else None,
     )))
     return out
 

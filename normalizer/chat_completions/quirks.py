@@ -85,9 +85,11 @@ class ChatQuirks:
         is on: per delta the first non-empty key wins, because some servers (vLLM) send the
         same reasoning under two keys.
     reasoning_in_metadata:
-        Off by default, to keep the per-chunk work minimal.  When on, the reasoning text is
-        collected and returned as `"reasoning"` in `Finish.metadata.provider_metadata_json`
-        (golem:llm has no reasoning content part).
+        On by default: the reasoning text is collected and returned as `"reasoning"` in
+        `Finish.metadata.provider_metadata_json` (golem:llm has no reasoning content part),
+        and OpenRouter's `reasoning_details` blocks as `"reasoning_details"`.  Off, the
+        reasoning is only dropped (a delta carrying nothing but `content` is never looked
+        at for it either way).
     usage_completion_excludes_reasoning:
         xAI reports `completion_tokens` without the reasoning tokens (total = prompt +
         completion + reasoning).  golem:llm's `output-tokens` means everything the model
@@ -110,7 +112,7 @@ class ChatQuirks:
     """
 
     reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
-    reasoning_in_metadata: bool = False
+    reasoning_in_metadata: bool = True
     usage_completion_excludes_reasoning: bool = False
     error_finish_is_error: bool = True
     metadata_fields: tuple[str, ...] = ("model", "system_fingerprint")

@@ -20,6 +20,10 @@ rules that follow from them:
   is never run with cut-off arguments.
 - An error object inside the stream (OpenAI, OpenRouter, vLLM shapes) ends it with an
   `LlmError`.
+- Reasoning (`reasoning_content`, `reasoning`, OpenRouter's `reasoning_details`) never
+  becomes answer text; it is collected for the finish's metadata.  A `refusal` delta is
+  passed on as text (a caller that reads only the text sees why there is no answer) and
+  collected too: the finish then says `content-filter`, with the words as `refusal`.
 
 Speed: per SSE event one `json.loads` (its nesting bounded first, `normalizer/json_depth.py`:
 a `len` for most events, two `str.count` calls for long ones) and a few dict lookups; no
@@ -35,6 +39,7 @@ from normalizer.chat_completions.content import finish_tool_call, text_of_conten
 from normalizer.chat_completions.errors import error_from_chunk
 from normalizer.chat_completions.metadata import response_metadata
 from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.chat_completions.reasoning import ReasoningDetails
 from normalizer.json_depth import UNCHECKED_LENGTH, check_depth
 from normalizer.values import (
     ErrorCode,
@@ -81,6 +86,8 @@ class ChatCompletionsNormalizer:
         "_tool_calls_seen",
         "_emitted",
         "_reasoning",
+        "_details",
+        "_refusal",
         "_decode",
     )
 
@@ -97,6 +104,9 @@ class ChatCompletionsNormalizer:
         self._tool_calls_seen = False  # then delta.function_call is their legacy mirror
         self._emitted = 0  # how many of _calls were already given out
         self._reasoning: Optional[list[str]] = [] if quirks.reasoning_in_metadata else None
+        self._details: Optional[ReasoningDetails] = (
+            ReasoningDetails() if quirks.reasoning_in_metadata else None)
+        self._refusal: list[str] = []  # `refusal` deltas: the model declined
         self._decode = _DECODER.raw_decode
 
     # -- protocol -----------------------------------------------------------------------
@@ -217,12 +227,16 @@ class ChatCompletionsNormalizer:
             self._add_fragments(tool_calls)
         refusal = delta.get("refusal")
         if refusal and isinstance(refusal, str):
+            self._refusal.append(refusal)
             out.append(StreamDelta(content=(Text(refusal),)))
         function_call = delta.get("function_call")
         if function_call and not self._tool_calls_seen:
             self._add_legacy_fragment(function_call)
         if self._reasoning is not None:
             self._add_reasoning(delta)
+            details = delta.get("reasoning_details")
+            if details:
+                self._details.add(details)  # type: ignore[union-attr]
 
     def _add_fragments(self, fragments: list) -> None:
         """Route each tool-call fragment to its call (reference §8.1–§8.4).
@@ -328,6 +342,8 @@ class ChatCompletionsNormalizer:
             quirks=self._quirks,
             native_finish=self._native_finish,
             reasoning=reasoning,
+            reasoning_details=self._details.blocks() if self._details is not None else (),
+            refusal="".join(self._refusal) if self._refusal else None,
         )))
         return out
 

@@ -12,4 +12,5 @@ module:
 - `options`      `provider-options` → typed JSON body fields, with reserved keys refused
 - `tools`        unique tool names, schema text → JSON, a tool-choice that names a tool
 - `http_errors`  the words for each code, and the error body kept as valid JSON
+- `response_headers`  the request id and rate-limit state a response's headers give
 """

@@ -12,7 +12,9 @@ and, when the request set `stream_options.include_usage`, a `choices: []` usage 
 Dialect knobs in `Scenario.extra`: `obfuscation` (bool, default True: add OpenAI's random
 `obfuscation` padding field to chunks unless the request disables it), `system_fingerprint`
 (str or None), `service_tier` (str or None), `unknown_events` (int N, default 0: after every
-N-th answer delta, an SSE event of a type no client knows).
+N-th answer delta, an SSE event of a type no client knows), `refusal` (str: the model
+declines with these words, streamed as `refusal` deltas after the text, in a plain answer
+`message.refusal`, as OpenAI's structured-output refusals come; the finish stays `stop`).
 
 OpenAI-compatible servers reuse this class: the stream's habits come from a `ChatWire` table
 (`wire`; OpenAI's are its defaults) and the shapes that really differ (error bodies, the
@@ -395,6 +397,10 @@ class ChatCompletionsDialect:
             deltas += [self.reasoning_delta(piece)
                        for piece in split_text(scenario.reasoning, scenario.text_chunk_chars)]
         deltas += [{"content": piece} for piece in split_text(scenario.text, scenario.text_chunk_chars)]
+        refusal = scenario.extra.get("refusal")
+        if refusal:
+            deltas += [{"refusal": piece}
+                       for piece in split_text(str(refusal), scenario.text_chunk_chars)]
         calls = self.tool_call_ids(scenario, ctx)
         if calls:
             deltas += [{} for _ in range(self.empty_deltas(scenario))]
@@ -476,7 +482,7 @@ class ChatCompletionsDialect:
                 {"id": cid, "type": "function", "function": {"name": c.name, "arguments": c.arguments_json}}
                 for cid, c in calls
             ]
-        message["refusal"] = None
+        message["refusal"] = scenario.extra.get("refusal") or None
         message["annotations"] = []
         return message
 

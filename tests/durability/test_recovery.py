@@ -131,7 +131,19 @@ def test_retries_run_out_and_the_error_says_how_many_attempts_it_took():
     events, _ = drain(RecoveringStream(opener, RetryPolicy(), clock))
     (err,) = events
     assert isinstance(err, v.LlmError) and "(after 3 attempts)" in err.message
+    assert json.loads(err.provider_error_json) == {"attempts": 3, "resumes": 0}
     assert clock.sleeps == [437 * MS, 875 * MS] and len(opener.partials) == 3
+
+
+def test_the_attempts_go_beside_the_providers_error_body():
+    body = '{"error": {"type": "overloaded_error"}, "attempts": "the provider\'s"}'
+    err = v.LlmError(v.ErrorCode.INTERNAL_ERROR, "overloaded", body)
+    failure = AttemptFailure(Failure.STATUS, 529, {}, err)
+    opener = Opener(*[[[(err, failure)]]] * 3)
+    events, _ = drain(RecoveringStream(opener, RetryPolicy(), FakeClock(rand=0.5)))
+    kept = json.loads(events[-1].provider_error_json)
+    assert kept == {"error": {"type": "overloaded_error"}, "attempts": "the provider's",
+                    "resumes": 0}
 
 
 def test_a_failure_no_retry_can_help_ends_the_stream_at_once():

@@ -116,7 +116,7 @@ def test_plain_text_stream_gives_text_deltas_then_one_finish() -> None:
     assert finish.metadata.provider_id == MSG_ID
     assert finish.metadata.timestamp is None  # Anthropic sends none; replay stays deterministic
     extra = metadata_json(finish)
-    assert extra["model"] == MODEL and extra["stop_reason"] == "end_turn"
+    assert extra["model"] == MODEL and extra["finish_reason"] == "end_turn"
     assert "stop_sequence" not in extra and "thinking" not in extra
 
 
@@ -141,7 +141,7 @@ def test_message_delta_input_tokens_and_cache_tokens_count_as_input() -> None:
                                 cache_creation_input_tokens=5, output_tokens=7), STOP])
     finish = only_finish(events)
     assert finish.metadata.usage == Usage(input_tokens=115, output_tokens=7, total_tokens=122)
-    raw = metadata_json(finish)["usage"]
+    raw = metadata_json(finish)["usage"]["provider_usage"]
     assert raw["cache_read_input_tokens"] == 100 and raw["input_tokens"] == 10
 
 
@@ -189,7 +189,7 @@ def test_stop_reasons_map_and_the_raw_value_is_kept(raw: str, expected: FinishRe
     assert map_finish_reason(raw) is expected
     finish = only_finish(run(text_stream("x", stop_reason=raw)))
     assert finish.metadata.finish_reason is expected
-    assert metadata_json(finish)["stop_reason"] == raw
+    assert metadata_json(finish)["finish_reason"] == raw
 
 
 def test_message_stop_without_any_stop_reason_still_finishes() -> None:
@@ -335,7 +335,8 @@ def test_server_tool_blocks_are_not_client_tool_calls() -> None:
                                      server_tool_use={"web_search_requests": 1}), STOP])
     assert calls_of(events) == []
     assert text_of(events) == "Searching. Sunny."
-    assert metadata_json(only_finish(events))["usage"]["server_tool_use"] == {"web_search_requests": 1}
+    assert metadata_json(only_finish(events))["usage"]["provider_usage"]["server_tool_use"] == {
+        "web_search_requests": 1}
 
 
 def test_pings_and_unknown_events_are_ignored_anywhere() -> None:

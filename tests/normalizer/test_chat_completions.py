@@ -146,17 +146,22 @@ def test_unknown_fields_are_ignored() -> None:
     only_finish(events)
 
 
-def test_reasoning_never_enters_the_text() -> None:
-    events = run([
+def test_reasoning_never_enters_the_text_and_is_dropped_when_the_quirk_says_so() -> None:
+    stream = [
         chunk({"reasoning_content": "thinking..."}),
         chunk({"reasoning": "more", "reasoning_details": [{"type": "reasoning.text"}],
                "content": "answer"}),
         chunk({}, "stop"),
         DONE,
-    ])
-    assert text_of(events) == "answer"
-    assert only_finish(events).metadata.provider_metadata_json is not None
-    assert "reasoning" not in json.loads(only_finish(events).metadata.provider_metadata_json)
+    ]
+    kept = run(stream)
+    dropped = run(stream, ChatCompletionsNormalizer("OpenAI",
+                                                    ChatQuirks(reasoning_in_metadata=False)))
+    assert text_of(kept) == text_of(dropped) == "answer"
+    assert json.loads(only_finish(kept).metadata.provider_metadata_json)["reasoning"] == (
+        "thinking...more")
+    extra = json.loads(only_finish(dropped).metadata.provider_metadata_json)
+    assert "reasoning" not in extra and "reasoning_details" not in extra
 
 
 def test_reasoning_goes_to_metadata_when_the_quirk_asks() -> None:
@@ -690,14 +695,17 @@ def test_finish_metadata() -> None:
     assert meta.provider_id == "chatcmpl-abc"
     assert meta.timestamp == "1782321900"
     assert json.loads(meta.provider_metadata_json) == {
-        "model": "gpt-4o-2024-08-06", "system_fingerprint": "fp_123"}
+        "model": "gpt-4o-2024-08-06", "system_fingerprint": "fp_123", "finish_reason": "stop",
+        "usage": {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3,
+                  "provider_usage": {"prompt_tokens": 1, "completion_tokens": 2,
+                                     "total_tokens": 3}}}
 
 
 def test_null_metadata_keys_are_omitted() -> None:
     event = raw({"id": "x", "created": 1, "model": "m", "system_fingerprint": None,
                  "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     meta = only_finish(run([event, DONE])).metadata
-    assert json.loads(meta.provider_metadata_json) == {"model": "m"}
+    assert json.loads(meta.provider_metadata_json) == {"model": "m", "finish_reason": "stop"}
 
 
 def test_openrouter_metadata_keeps_provider_and_native_finish_reason() -> None:
@@ -708,7 +716,7 @@ def test_openrouter_metadata_keeps_provider_and_native_finish_reason() -> None:
     assert meta.provider_id == "gen-1"
     assert json.loads(meta.provider_metadata_json) == {
         "model": "anthropic/claude", "provider": "Amazon Bedrock",
-        "native_finish_reason": "tool_use"}
+        "finish_reason": "tool_calls", "native_finish_reason": "tool_use"}
 
 
 # --- non-streamed bodies -------------------------------------------------------------------

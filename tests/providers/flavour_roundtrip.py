@@ -8,7 +8,7 @@ from bytes to events that the component uses too); the `Accumulator` gives the c
 from __future__ import annotations
 
 import http.client
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -37,6 +37,8 @@ class Exchange:
     request: HttpRequest
     status: int
     events: tuple[StreamEvent, ...]
+    #: The response's headers, names in lower case.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def result(self) -> ChatEvent:
@@ -78,8 +80,9 @@ def exchange(provider: Provider, env: Mapping[str, str], config: Config,
     try:
         conn.request(request.method, url.path, body=request.body, headers=dict(request.headers))
         response = conn.getresponse()
+        headers = {k.lower(): v for k, v in response.getheaders()}
         decoder = ResponseDecoder(provider, response.status,
-                                  response.getheader("content-type", ""), env)
+                                  response.getheader("content-type", ""), env, headers=headers)
         try:
             while True:
                 piece = response.read1(read_size)
@@ -89,6 +92,6 @@ def exchange(provider: Provider, env: Mapping[str, str], config: Config,
             events += decoder.end()
         except (http.client.HTTPException, OSError) as exc:
             events += decoder.fail(f"{type(exc).__name__}: {exc}")
-        return Exchange(request, response.status, tuple(events))
+        return Exchange(request, response.status, tuple(events), headers)
     finally:
         conn.close()

@@ -195,7 +195,7 @@ def test_recorded_response(folder: Path) -> None:
     assert (metadata.usage.input_tokens, metadata.usage.output_tokens, metadata.usage.total_tokens) == (
         prompt, usage["output_tokens"], prompt + usage["output_tokens"])
     extra = json.loads(metadata.provider_metadata_json)
-    assert extra["stop_reason"] == expected["stop"] and extra["model"]
+    assert extra["finish_reason"] == expected["stop"] and extra["model"]
 
     got = accumulator.tool_calls
     assert [(c.id, c.name) for c in got] == [(i, n) for i, n, _ in expected["calls"]]

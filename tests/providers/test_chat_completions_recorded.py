@@ -100,10 +100,12 @@ EXPECTED_CODE = {
 # --- the one path from bytes to events ----------------------------------------------------
 
 
-def _decode(provider: Provider, status: int, content_type: str, body: bytes) -> list:
+def _decode(provider: Provider, status: int, content_type: str, body: bytes,
+            headers: Optional[dict] = None) -> list:
     """The events the component would produce: the body in uneven pieces, as a network
-    would deliver them, through the provider's `ResponseDecoder`."""
-    decoder = ResponseDecoder(provider, status, content_type)
+    would deliver them, through the provider's `ResponseDecoder` (given the recorded
+    `headers`, as the component is)."""
+    decoder = ResponseDecoder(provider, status, content_type, headers=headers)
     events: list = []
     step = 97
     for start in range(0, len(body), step):

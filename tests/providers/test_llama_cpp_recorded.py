@@ -93,11 +93,11 @@ def test_recording_through_the_component(case: str, portable, replay) -> None:
     assert llm.send(question, v.Config(model="replayed")) == expected.result()
 
 
-def _recorded(case: str) -> tuple[int, str, bytes]:
+def _recorded(case: str) -> tuple[int, str, bytes, dict]:
     folder = FIXTURES / case
     meta = json.loads((folder / "response.meta.json").read_text())
     return (meta["status"], meta["headers"].get("content-type", ""),
-            (folder / "response.body").read_bytes())
+            (folder / "response.body").read_bytes(), meta["headers"])
 
 
 def _ends(events: list) -> list:
