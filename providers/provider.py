@@ -73,6 +73,10 @@ class Provider:
     prefill_model_prefixes: the models (by name prefix; "" is every model) that continue a
         trailing assistant message instead of answering it, which is how a durable stream
         resumes an interrupted answer without repeating it (durability/continuation.py).
+    reasoning_echo_key: the key of the finish's `provider_metadata_json` that holds the
+        reasoning the API wants back before the tool calls it preceded (Anthropic's signed
+        `thinking` blocks, OpenRouter's `reasoning_details`); None when the API takes none
+        back.  `continue` sends it (`providers/reasoning_memory.py`).
     """
 
     #: The wire dialect ("chat_completions", "anthropic_messages"): the folder of its mapping
@@ -92,6 +96,7 @@ class Provider:
     emulator_prefix: str
     headers_from_env: tuple[tuple[str, str], ...] = ()
     prefill_model_prefixes: tuple[str, ...] = ()
+    reasoning_echo_key: Optional[str] = None
 
     # -- the environment --------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from normalizer.chat_completions.content import finish_tool_call, text_of_conten
 from normalizer.chat_completions.errors import error_from_chunk, is_error_chunk
 from normalizer.chat_completions.metadata import response_metadata
 from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.chat_completions.reasoning_details import ReasoningDetails
 from normalizer.json_depth import loads
 from normalizer.values import (
     ErrorCode,
@@ -110,6 +111,11 @@ def events_from_completion(body: Any, label: str,
             if isinstance(value, str) and value:
                 reasoning = value
                 break
+    details: list = []
+    if quirks.reasoning_details_in_metadata:
+        collected = ReasoningDetails()
+        collected.add(message.get("reasoning_details"))
+        details = collected.details()
     native = choice.get("native_finish_reason")
     usage = body.get("usage")
     out.append(Finish(response_metadata(
@@ -119,6 +125,7 @@ def events_from_completion(body: Any, label: str,
         quirks=quirks,
         native_finish=str(native) if native is not None else None,
         reasoning=reasoning,
+        reasoning_details=details,
     )))
     return out
 

@@ -2,14 +2,15 @@
 
 `provider_metadata_json` holds the quirks' `metadata_fields` that are present, plus what
 the golem:llm finish-reason cannot say: OpenRouter's `native_finish_reason`, the raw reason
-when it mapped to OTHER, and the reasoning text when the quirks ask for it.  It is None when
+when it mapped to OTHER, the reasoning text and the joined `reasoning_details` when
+the quirks ask for them.  It is None when
 there is nothing to say.  `created` (seconds) becomes the timestamp, as text.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from normalizer.chat_completions.finish_reason import map_finish_reason
 from normalizer.chat_completions.quirks import ChatQuirks
@@ -25,6 +26,7 @@ def response_metadata(
     quirks: ChatQuirks,
     native_finish: Optional[str] = None,
     reasoning: Optional[str] = None,
+    reasoning_details: Sequence[dict] = (),
 ) -> ResponseMetadata:
     """The metadata from `head`, the chunk (or completion) carrying `id`, `created` and
     `model`, and what the rest of the answer said (see the module docstring)."""
@@ -40,6 +42,8 @@ def response_metadata(
         extra["finish_reason"] = raw_finish
     if reasoning:
         extra["reasoning"] = reasoning
+    if reasoning_details:
+        extra["reasoning_details"] = list(reasoning_details)
     provider_id = head.get("id")
     created = head.get("created")
     if isinstance(created, float) and created.is_integer():

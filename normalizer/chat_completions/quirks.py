@@ -88,6 +88,11 @@ class ChatQuirks:
         Off by default, to keep the per-chunk work minimal.  When on, the reasoning text is
         collected and returned as `"reasoning"` in `Finish.metadata.provider_metadata_json`
         (golem:llm has no reasoning content part).
+    reasoning_details_in_metadata:
+        OpenRouter's structured `reasoning_details` (signed reasoning that must be sent back
+        with the tool calls it preceded) are joined (`reasoning_details.py`) and returned
+        as `"reasoning_details"` in `provider_metadata_json`, from where `continue` sends
+        them back (`providers/reasoning_memory.py`).  Off by default.
     usage_completion_excludes_reasoning:
         xAI reports `completion_tokens` without the reasoning tokens (total = prompt +
         completion + reasoning).  golem:llm's `output-tokens` means everything the model
@@ -111,6 +116,7 @@ class ChatQuirks:
 
     reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
     reasoning_in_metadata: bool = False
+    reasoning_details_in_metadata: bool = False
     usage_completion_excludes_reasoning: bool = False
     error_finish_is_error: bool = True
     metadata_fields: tuple[str, ...] = ("model", "system_fingerprint")

@@ -35,6 +35,7 @@ from normalizer.chat_completions.content import finish_tool_call, text_of_conten
 from normalizer.chat_completions.errors import error_from_chunk
 from normalizer.chat_completions.metadata import response_metadata
 from normalizer.chat_completions.quirks import ChatQuirks
+from normalizer.chat_completions.reasoning_details import ReasoningDetails
 from normalizer.json_depth import UNCHECKED_LENGTH, check_depth
 from normalizer.values import (
     ErrorCode,
@@ -81,6 +82,7 @@ class ChatCompletionsNormalizer:
         "_tool_calls_seen",
         "_emitted",
         "_reasoning",
+        "_details",
         "_decode",
     )
 
@@ -97,6 +99,8 @@ class ChatCompletionsNormalizer:
         self._tool_calls_seen = False  # then delta.function_call is their legacy mirror
         self._emitted = 0  # how many of _calls were already given out
         self._reasoning: Optional[list[str]] = [] if quirks.reasoning_in_metadata else None
+        self._details: Optional[ReasoningDetails] = (
+            ReasoningDetails() if quirks.reasoning_details_in_metadata else None)
         self._decode = _DECODER.raw_decode
 
     # -- protocol -----------------------------------------------------------------------
@@ -223,6 +227,8 @@ class ChatCompletionsNormalizer:
             self._add_legacy_fragment(function_call)
         if self._reasoning is not None:
             self._add_reasoning(delta)
+        if self._details is not None and delta.get("reasoning_details"):
+            self._details.add(delta["reasoning_details"])
 
     def _add_fragments(self, fragments: list) -> None:
         """Route each tool-call fragment to its call (reference §8.1–§8.4).
@@ -328,6 +334,7 @@ class ChatCompletionsNormalizer:
             quirks=self._quirks,
             native_finish=self._native_finish,
             reasoning=reasoning,
+            reasoning_details=self._details.details() if self._details is not None else (),
         )))
         return out
 
