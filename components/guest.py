@@ -124,12 +124,17 @@ class LlmGuest:
     provider: Provider
 
     def reasoning_memory(self) -> ReasoningMemory:
-        """This instance's memory of reasoning by tool-call id, made at the first call that
-        needs it (never at import: see `providers/reasoning_memory.py`)."""
-        memory = self.__dict__.get("_reasoning_memory")
+        """The component instance's memory of reasoning by tool-call id.
+
+        componentize-py makes a new object of the exported class for every call, so the
+        memory is held by the class, and made at the first call that needs it: at run time,
+        never at build time, when module and class state is frozen into the component
+        (each component instance, i.e. each worker, has its own)."""
+        owner = type(self)
+        memory = owner.__dict__.get("_reasoning_memory")
         if memory is None:
             memory = ReasoningMemory(self.provider.reasoning_echo_key)
-            self.__dict__["_reasoning_memory"] = memory
+            setattr(owner, "_reasoning_memory", memory)
         return memory
 
     def durability(self, outbound: Outbound) -> Durability:
