@@ -11,7 +11,9 @@ instance for good, so it becomes an `error` value; only an oplog divergence gets
 because it must fail the worker (host_api.py).  Every value returned goes through the
 call's `Outbound` first (valid Unicode, no API key: `providers/outbound.py`), and so does
 every value the durable flavour persists (`durability/outbound_codec.py`), so a replay
-returns exactly what the live call did.
+returns exactly what the live call did.  The instance remembers the reasoning of answers
+that asked for tools, learnt from those returned values (so replay rebuilds it), and
+`continue` sends it back (`providers/reasoning_memory.py`).
 """
 
 from __future__ import annotations
@@ -29,22 +31,66 @@ from durability.guard import never_trap
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
 from normalizer.accumulator import Accumulator
-from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
+from normalizer.values import (
+    ChatEvent,
+    Config,
+    Finish,
+    Message,
+    StreamEvent,
+    ToolCall,
+    ToolResult,
+)
 from providers.outbound import Outbound
 from providers.provider import Provider
+from providers.reasoning_memory import ReasoningMemory, StreamWatcher, blocks_in
 
 
-def _drain(source: Source) -> ChatEvent:
+def _drain(source: Source, echo_key: Optional[str] = None) -> ChatEvent:
+    """The stream's answer.  A tool request whose finish carries reasoning under `echo_key`
+    is returned as a whole message (tool calls and metadata), so that the caller, the oplog
+    and so the replay keep what `continue` must send back."""
     accumulator = Accumulator()
+    finish: Optional[Finish] = None
     try:
         while True:
             events = source.next_batch(block=True)
             if not events:
                 break
             accumulator.add(events)
+            finish = next((e for e in events if isinstance(e, Finish)), finish)
     finally:
         source.close()
-    return accumulator.result()
+    keep = finish is not None and bool(blocks_in(finish.metadata, echo_key))
+    return accumulator.result(keep_metadata=keep)
+
+
+class WatchedSource:
+    """`source`, each batch shown to `watcher` (the instance's reasoning memory) as the
+    caller receives it, live or replayed."""
+
+    def __init__(self, source: Source, watcher: StreamWatcher) -> None:
+        self._source = source
+        self._watcher = watcher
+
+    @property
+    def ended(self) -> bool:
+        return self._source.ended
+
+    @ended.setter
+    def ended(self, value: bool) -> None:
+        self._source.ended = value
+
+    @property
+    def keep_after_end(self) -> bool:
+        return self._source.keep_after_end
+
+    def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
+        events = self._source.next_batch(block)
+        self._watcher.observe(events)
+        return events
+
+    def close(self) -> None:
+        self._source.close()
 
 
 class OutboundSource:
@@ -78,6 +124,20 @@ class LlmGuest:
 
     provider: Provider
 
+    def reasoning_memory(self) -> ReasoningMemory:
+        """The component instance's memory of reasoning by tool-call id.
+
+        componentize-py makes a new object of the exported class for every call, so the
+        memory is held by the class, and made at the first call that needs it: at run time,
+        never at build time, when module and class state is frozen into the component
+        (each component instance, i.e. each worker, has its own)."""
+        owner = type(self)
+        memory = owner.__dict__.get("_reasoning_memory")
+        if memory is None:
+            memory = ReasoningMemory(self.provider.reasoning_echo_key)
+            setattr(owner, "_reasoning_memory", memory)
+        return memory
+
     def durability(self, outbound: Outbound) -> Durability:
         """The strategy for this flavour (the durable guest overrides it); `outbound` is
         the call's, for what the strategy persists."""
@@ -88,9 +148,10 @@ class LlmGuest:
         msgs, cfg = convert.messages_in(messages), convert.config_in(config)
         env = dict(os.environ)
         outbound = self.provider.outbound(env)
-        answer = self.durability(outbound).send(
-            msgs, cfg, lambda: self._answer(msgs, cfg, (), env))
-        return convert.chat_event_out(outbound.chat_event(answer))
+        answer = outbound.chat_event(self.durability(outbound).send(
+            msgs, cfg, lambda: self._answer(msgs, cfg, (), env)))
+        self.reasoning_memory().learn_event(answer)
+        return convert.chat_event_out(answer)
 
     @never_trap("continue", convert.chat_event_out)
     def continue_(self, messages: list[w.Message],
@@ -98,11 +159,14 @@ class LlmGuest:
                   config: w.Config) -> w.ChatEvent:
         msgs, cfg = convert.messages_in(messages), convert.config_in(config)
         pairs = convert.tool_pairs_in(tool_results)
+        memory = self.reasoning_memory()
+        cfg = memory.config_for_continue(cfg, pairs)
         env = dict(os.environ)
         outbound = self.provider.outbound(env)
-        answer = self.durability(outbound).continue_(
-            msgs, pairs, cfg, lambda: self._answer(msgs, cfg, pairs, env))
-        return convert.chat_event_out(outbound.chat_event(answer))
+        answer = outbound.chat_event(self.durability(outbound).continue_(
+            msgs, pairs, cfg, lambda: self._answer(msgs, cfg, pairs, env)))
+        memory.learn_event(answer)
+        return convert.chat_event_out(answer)
 
     @never_trap("stream", lambda error: ChatStream(FailedSource(error)))
     def stream(self, messages: list[w.Message], config: w.Config) -> w.ChatStream:
@@ -119,7 +183,9 @@ class LlmGuest:
 
         source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume,
                                                   batch_window_ms(env, cfg))
-        return ChatStream(OutboundSource(source, outbound))
+        watched = WatchedSource(OutboundSource(source, outbound),
+                                self.reasoning_memory().watcher())
+        return ChatStream(watched)
 
     def _answer(self, messages: Sequence[Message], config: Config,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]],
@@ -127,4 +193,5 @@ class LlmGuest:
         """The live half of `send`/`continue` (never run on replay): the stream, with every
         event held until the answer is whole (so any retry starts it over), drained."""
         return _drain(open_stream(self.provider, messages, config, env, deliver=False,
-                                  tool_results=tool_results))
+                                  tool_results=tool_results),
+                      self.provider.reasoning_echo_key)

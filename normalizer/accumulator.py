@@ -81,12 +81,15 @@ class Accumulator:
         """True once a terminal event (finish or error) has been added."""
         return self._terminal is not None
 
-    def result(self) -> ChatEvent:
+    def result(self, keep_metadata: bool = False) -> ChatEvent:
         """The chat-event for the events added so far.
 
         A finish with tool calls, no visible text and finish_reason TOOL_CALLS is a
         `ToolRequest` (the model wants tools run and said nothing else); any other finish is
-        a `CompleteResponse`, tool calls included.  No terminal event means the stream was cut
+        a `CompleteResponse`, tool calls included.  `keep_metadata` makes it a
+        `CompleteResponse` even then, because a `ToolRequest` has no metadata and the
+        metadata holds something the caller needs (reasoning that `continue` must send
+        back, `providers/reasoning_memory.py`).  No terminal event means the stream was cut
         off, which is an error, never a silently partial answer.
         """
         terminal = self._terminal
@@ -102,6 +105,7 @@ class Accumulator:
             tool_calls
             and metadata.finish_reason is FinishReason.TOOL_CALLS
             and not "".join(self._text).strip()
+            and not keep_metadata
         ):
             return ToolRequest(tool_calls)
         content = tuple(

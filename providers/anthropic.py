@@ -15,6 +15,10 @@ stream decoding `normalizer/anthropic_messages/`.
   (the Claude 3 models cap output at 4096, newer ones allow more), so the default never
   makes a request fail on any model while leaving room for an ordinary answer.  Set
   `config.max-tokens` (or the `max_tokens` provider option) for longer answers.
+- With extended thinking on, the assistant turn that `continue` sends back must start with
+  the signed `thinking` / `redacted_thinking` blocks that preceded its `tool_use` blocks
+  (the API answers 400 otherwise): they are kept under `thinking` in the finish metadata
+  and sent back from there (`reasoning_echo_key`).
 - Claude continues a trailing assistant message (a prefill) from its last word, whatever
   the model: a durable stream resumes an interrupted answer that way.
 """
@@ -36,4 +40,5 @@ PROVIDER = AnthropicMessagesProvider(
     request_id_header="request-id",
     api_version="2023-06-01",
     default_max_tokens=4096,
+    reasoning_echo_key="thinking",
 )

@@ -19,6 +19,8 @@ of reference/providers.md §4, stated as data:
   mapping, which accepts every shape).  Whole tool calls per chunk, absent `finish_reason`
   keys, empty deltas and `reasoning_content` need no quirk: the dialect's normalizer handles
   them for every server.
+- documented options it cannot honour: `thinking-budget`, `prompt-cache`,
+  `prompt-cache-key` (xAI keys caching by a header on this API) and `reasoning-blocks`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ PROVIDER = ChatCompletionsProvider(
         ),
     ),
     inline_image_types=("image/jpeg", "image/jpg", "image/png"),
+    portable_unsupported=(
+        ("thinking-budget", "xAI sizes reasoning by effort; pass reasoning-effort"),
+        ("prompt-cache", "xAI caches prompts by itself"),
+        ("prompt-cache-key", "xAI's Chat Completions routes cached prompts by its "
+                             "x-grok-conv-id header, which this component does not send"),
+        ("reasoning-blocks", "xAI's Chat Completions takes no reasoning back from the caller"),
+    ),
     quirks=ChatQuirks(
         usage_completion_excludes_reasoning=True,
         auth_error_phrases=(

@@ -6,7 +6,8 @@ its quirks are the defaults: Bearer `OPENAI_API_KEY`, the `max_completion_tokens
 refused before sending, the request id in `x-request-id` (xAI uses the same header).  `OPENAI_BASE_URL` points the component at a proxy, a gateway, an
 OpenAI-compatible server (llama.cpp, ...) or the local provider emulator (which serves this
 API under `/v1`); at any host but api.openai.com `config.max-tokens` is sent as `max_tokens`,
-the field such servers read (they ignore `max_completion_tokens`).
+the field such servers read (they ignore `max_completion_tokens`).  Of the documented
+options it cannot honour `thinking-budget`, `prompt-cache` and `reasoning-blocks`.
 """
 
 from __future__ import annotations
@@ -26,4 +27,10 @@ PROVIDER = ChatCompletionsProvider(
     max_tokens_field="max_completion_tokens",
     compatible_max_tokens_field="max_tokens",
     quirks=ChatQuirks(),
+    portable_unsupported=(
+        ("thinking-budget", "OpenAI sizes reasoning by effort; pass reasoning-effort"),
+        ("prompt-cache", "OpenAI caches long prompts by itself; pass prompt-cache-key to "
+                         "group requests that share a prefix"),
+        ("reasoning-blocks", "Chat Completions takes no reasoning back from the caller"),
+    ),
 )

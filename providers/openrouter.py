@@ -13,6 +13,10 @@ differences of reference/providers.md §5, stated as data:
 - routing through provider-options, passed through as typed JSON: `provider` (object),
   `models` (array, fallbacks), `route` (string), `reasoning` (object), `transforms`
   (array, legacy), `plugins` (array).  A value of the wrong kind is refused before sending.
+- reasoning: `reasoning-effort` and `thinking-budget` go into the `reasoning` object; the
+  streamed `reasoning_details` are joined into the finish metadata and sent back on the
+  assistant message of `continue` (`reasoning_echo_key`), which Anthropic models require
+  after thinking.
 - prefill: `anthropic/` models continue a trailing assistant message, as Claude does.
 - stream and errors: the upstream `provider` is kept in the finish's metadata, and the
   statuses below mean something of their own (§5.3).  402 (no credits) is
@@ -55,6 +59,13 @@ PROVIDER = ChatCompletionsProvider(
     prefill_model_prefixes=("anthropic/",),
     request_id_header="x-generation-id",
     response_id_is_request_id=True,
+    reasoning_echo_key="reasoning_details",
+    reasoning_style="reasoning",
+    portable_unsupported=(
+        ("prompt-cache", "OpenRouter takes cache breakpoints inside message content, which "
+                         "this component does not write"),
+        ("prompt-cache-key", "OpenRouter does not document prompt_cache_key"),
+    ),
     typed_options=(
         ("provider", "object"),
         ("models", "array"),

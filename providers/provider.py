@@ -78,6 +78,10 @@ class Provider:
         `provider-error-json` (`providers/common/response_headers.py`).
     response_id_is_request_id: the answer's own id is that same request id (OpenRouter's
         generation id, `gen-...`, is both), so it stands in when the header is missing.
+    reasoning_echo_key: the key of the finish's `provider_metadata_json` that holds the
+        reasoning the API wants back before the tool calls it preceded (Anthropic's signed
+        `thinking` blocks, OpenRouter's `reasoning_details`); None when the API takes none
+        back.  `continue` sends it (`providers/reasoning_memory.py`).
     """
 
     #: The wire dialect ("chat_completions", "anthropic_messages"): the folder of its mapping
@@ -99,6 +103,7 @@ class Provider:
     prefill_model_prefixes: tuple[str, ...] = ()
     request_id_header: str = "x-request-id"
     response_id_is_request_id: bool = False
+    reasoning_echo_key: Optional[str] = None
 
     # -- the environment --------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ class AnthropicMessagesProvider(Provider):
                      tool_results: Sequence[tuple[ToolCall, ToolResult]],
                      env: Mapping[str, str]) -> JsonObject:
         return build_body(messages, config, tool_results, api_key_env=self.api_key_env,
-                          default_max_tokens=self.default_max_tokens)
+                          default_max_tokens=self.default_max_tokens, label=self.label)
 
     def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
         return request_headers(key, self.api_version)

@@ -7,7 +7,9 @@ it breaks) before a request exists, so nothing is sent for it.
 Body fields, in order: `model`, `max_tokens` (required by the API: config, else the
 `max_tokens` option, else the provider's `default_max_tokens`), `system`, `messages`,
 `tools`, `tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`,
-then the provider options, then `stream: true`, which options cannot remove.
+then what the documented options set (`portable.py`), then the native provider options,
+then `stream: true`, which options cannot remove.  Cache breakpoints (`prompt-cache`) are
+placed last, on the finished system prompt, tools and conversation.
 """
 
 from __future__ import annotations
@@ -18,11 +20,19 @@ from typing import Any, Optional, Sequence
 from normalizer.values import Config, Message, ToolCall, ToolResult
 from providers.anthropic_messages.messages import convert_messages, merge_turns, trim_prefill
 from providers.anthropic_messages.options import RESERVED
+from providers.anthropic_messages.portable import (
+    apply_cache,
+    apply_fields,
+    reasoning_blocks,
+    refuse_unsupported,
+    with_reasoning,
+)
 from providers.anthropic_messages.system import system_prompt
 from providers.anthropic_messages.tool_results import tool_exchange_turns
 from providers.anthropic_messages.tools import convert_tool_choice, convert_tools
 from providers.common.json_body import JsonObject
 from providers.common.options import provider_options
+from providers.common.portable_options import split_options
 from providers.common.refusal import Refusal
 
 
@@ -43,13 +53,19 @@ def build_body(
     *,
     api_key_env: str,
     default_max_tokens: int,
+    label: str = "Anthropic",
 ) -> JsonObject:
     """The request body as a JSON object (field order in the module docstring).
     `api_key_env` is named when an option looks like a credential; `default_max_tokens` is
-    the provider's."""
+    the provider's; `label` names it in refusals."""
+    portable, native = split_options(config.provider_options)
+    refuse_unsupported(portable, label)
+    echo = reasoning_blocks(portable, bool(tool_results))
     system = system_prompt(messages)
     turns = trim_prefill(merge_turns([*convert_messages(messages),
                                       *tool_exchange_turns(tool_results)]))
+    if tool_results:
+        turns = with_reasoning(turns, echo)
     if not turns:
         raise Refusal("at least one user or assistant message with content is required")
 
@@ -78,13 +94,15 @@ def build_body(
         body["stop_sequences"] = list(config.stop_sequences)
         set_by_config["stop_sequences"] = "config.stop-sequences"
 
-    extra = provider_options(config.provider_options, api_key_env=api_key_env,
+    apply_fields(body, portable, set_by_config)
+    extra = provider_options(native, api_key_env=api_key_env,
                              set_by_config=set_by_config, reserved=RESERVED)
     if "max_tokens" not in extra and config.max_tokens is None:
-        budget = _thinking_budget(extra.get("thinking"))
+        budget = _thinking_budget(extra.get("thinking", body.get("thinking")))
         if budget is not None and budget >= default_max_tokens:
             body["max_tokens"] = budget + default_max_tokens
     body.update(extra)
+    apply_cache(body, portable.prompt_cache)
     body["stream"] = True
     return body
 

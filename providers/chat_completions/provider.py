@@ -19,6 +19,7 @@ from normalizer.chat_completions.stream import ChatCompletionsNormalizer
 from normalizer.protocol import Normalizer
 from normalizer.values import Config, ErrorCode, LlmError, Message, StreamEvent, ToolCall, ToolResult
 from providers.chat_completions.errors import KEY_SHAPED, error_from_body
+from providers.chat_completions.portable import EFFORT_FIELD
 from providers.chat_completions.refusals import ParameterRule
 from providers.chat_completions.request import build_body, request_headers
 from providers.common.json_body import JsonObject
@@ -47,6 +48,10 @@ class ChatCompletionsProvider(Provider):
     typed_options: (provider option, JSON kind) pairs: the option's value must parse as that
         kind ("object", "array", "string", "number", "boolean"), because the API expects it
         and a bare word would be sent as a string, e.g. OpenRouter's `provider` object.
+    portable_unsupported: (documented option, why) pairs it cannot honour, refused as
+        `unsupported` (`providers.common.portable_options`).
+    reasoning_style: where `reasoning-effort` goes: `reasoning_effort` (OpenAI's field) or
+        `reasoning` (OpenRouter's object, which also takes `thinking-budget`).
     """
 
     dialect = "chat_completions"
@@ -58,6 +63,8 @@ class ChatCompletionsProvider(Provider):
     parameter_rules: tuple[ParameterRule, ...] = ()
     inline_image_types: tuple[str, ...] = ()
     typed_options: tuple[tuple[str, str], ...] = ()
+    portable_unsupported: tuple[tuple[str, str], ...] = ()
+    reasoning_style: str = EFFORT_FIELD
 
     def request_body(self, messages: Sequence[Message], config: Config,
                      tool_results: Sequence[tuple[ToolCall, ToolResult]],

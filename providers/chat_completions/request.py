@@ -13,6 +13,7 @@ from typing import Protocol, Sequence
 from normalizer.values import Config, Message, ToolCall, ToolResult
 from providers.chat_completions.messages import convert_messages
 from providers.chat_completions.options import ALWAYS_TYPED, RESERVED
+from providers.chat_completions.portable import apply_fields, with_reasoning
 from providers.chat_completions.refusals import (
     ParameterRule,
     refuse_inline_images,
@@ -22,6 +23,7 @@ from providers.chat_completions.tool_results import tool_exchange_messages
 from providers.chat_completions.tools import convert_tool_choice, convert_tools
 from providers.common.json_body import JsonObject
 from providers.common.options import provider_options
+from providers.common.portable_options import split_options
 from providers.common.refusal import Refusal
 
 
@@ -33,6 +35,8 @@ class BodyRules(Protocol):
     parameter_rules: tuple[ParameterRule, ...]
     inline_image_types: tuple[str, ...]
     typed_options: tuple[tuple[str, str], ...]
+    portable_unsupported: tuple[tuple[str, str], ...]
+    reasoning_style: str
 
 
 def request_headers(key: str) -> tuple[tuple[str, str], ...]:
@@ -52,13 +56,17 @@ def build_body(
     *,
     max_tokens_field: str,
 ) -> JsonObject:
-    """The request body as a JSON object: config first, then provider options, then the
-    streaming fields that the engine depends on and options cannot remove; then what the
+    """The request body as a JSON object: config first, then the documented options
+    (`portable.py`), then the native provider options, then the streaming fields that the engine depends on and options cannot remove; then what the
     provider refuses for the body's model, or among the images, is refused.
     `max_tokens_field` is where config.max-tokens goes (the provider picks it by where the
     request goes: `ChatCompletionsProvider.max_tokens_field_for`)."""
+    portable, native = split_options(config.provider_options)
+    portable.refuse_unsupported(provider.label, provider.portable_unsupported)
     chat_messages = convert_messages(messages)
+    first_exchange = len(chat_messages)
     chat_messages.extend(tool_exchange_messages(tool_results))
+    with_reasoning(chat_messages, portable, first_exchange)
     if not chat_messages:
         raise Refusal("at least one message is required")
 
@@ -86,7 +94,8 @@ def build_body(
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
 
-    extra = provider_options(config.provider_options, api_key_env=provider.api_key_env,
+    apply_fields(body, portable, set_by_config, provider.reasoning_style)
+    extra = provider_options(native, api_key_env=provider.api_key_env,
                              set_by_config=set_by_config, reserved=RESERVED,
                              typed=(*ALWAYS_TYPED, *provider.typed_options))
     stream_options = extra.pop("stream_options", {})

@@ -1,7 +1,8 @@
 """Answer with recorded responses, byte for byte, instead of rendering scenarios.
 
-`RecordedDialect` parses and authorises requests as the Chat Completions dialect does, then
-answers each with the next queued `Response`; `recorded_response(folder)` reads one from a
+`RecordedDialect` parses and authorises requests as the Chat Completions dialect does
+(`RecordedMessagesDialect` as the Anthropic Messages one), then answers each with the next
+queued `Response`; `recorded_response(folder)` reads one from a
 recording in the fixtures layout (`request.json`, `response.meta.json`, `response.body`).
 An event stream is sent one SSE event per chunk, as the recorded server flushed it, so a
 component reads a real server's bytes over real HTTP.
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
+from runtime.emulator.anthropic_messages import AnthropicMessagesDialect
 from runtime.emulator.chat_completions import ChatCompletionsDialect
 from runtime.emulator.response import RenderContext, Response
 from runtime.emulator.scenario import Scenario
@@ -34,12 +36,12 @@ def recorded_response(folder: Path) -> Response:
     return Response(meta["status"], headers, (body,))
 
 
-class RecordedDialect(ChatCompletionsDialect):
-    """A Chat Completions endpoint that answers from a queue of recorded responses (and
-    with an HTTP 500 that says so when the queue is empty)."""
+class _RecordedAnswers:
+    """Answers from a queue of recorded responses (and with an HTTP 500 that says so when
+    the queue is empty), mixed into a dialect that parses and authorises the requests."""
 
-    def __init__(self, provider: str = "openai", path: str | None = None) -> None:
-        super().__init__(provider, path)
+    def __init__(self, provider: str, path: str | None = None) -> None:
+        super().__init__(provider, path)  # type: ignore[call-arg]
         self._answers: collections.deque[Response] = collections.deque()
         self._lock = threading.Lock()
 
@@ -52,4 +54,18 @@ class RecordedDialect(ChatCompletionsDialect):
         with self._lock:
             if self._answers:
                 return self._answers.popleft()
-        return self.error(500, "no recorded answer is queued")
+        return self.error(500, "no recorded answer is queued")  # type: ignore[attr-defined]
+
+
+class RecordedDialect(_RecordedAnswers, ChatCompletionsDialect):
+    """A Chat Completions endpoint answering from recordings."""
+
+    def __init__(self, provider: str = "openai", path: str | None = None) -> None:
+        super().__init__(provider, path)
+
+
+class RecordedMessagesDialect(_RecordedAnswers, AnthropicMessagesDialect):
+    """An Anthropic Messages endpoint answering from recordings."""
+
+    def __init__(self, provider: str = "anthropic", path: str | None = None) -> None:
+        super().__init__(provider, path)

@@ -1,0 +1,274 @@
+"""The documented provider options: the same keys on every provider, translated to each
+one's wire fields, refused by name where a provider cannot honour them
+(providers/common/portable_options.py, providers/<dialect>/portable.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from normalizer.values import (
+    Config,
+    ErrorCode,
+    Kv,
+    LlmError,
+    Message,
+    Role,
+    Text,
+    ToolCall,
+    ToolDefinition,
+    ToolSuccess,
+)
+from providers.registry import PROVIDERS
+from tests.helpers import REAL_FIXTURES, key_env
+
+HI = (Message(Role.SYSTEM, (Text("Be brief."),)), Message(Role.USER, (Text("Hi"),)))
+WEATHER = ToolDefinition("weather", '{"type":"object","properties":{"city":{"type":"string"}}}')
+SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+CHAT = ("openai", "grok", "openrouter")
+
+
+def options(**pairs: Any) -> tuple[Kv, ...]:
+    """Kv pairs; a Python name's `_` is the key's `-`, a non-string value is sent as JSON."""
+    return tuple(Kv(k.replace("_", "-"), v if isinstance(v, str) else json.dumps(v))
+                 for k, v in pairs.items())
+
+
+def build(provider: str, opts: tuple[Kv, ...], *, model: str = "m", tools=(), messages=HI,
+          tool_results=()):
+    p = PROVIDERS[provider]
+    config = Config(model=model, tools=tools, provider_options=opts)
+    return p.chat_request(messages, config, key_env(provider, "k"), tool_results)
+
+
+def body(provider: str, opts: tuple[Kv, ...], **kw) -> dict:
+    request = build(provider, opts, **kw)
+    assert not isinstance(request, LlmError), request
+    return json.loads(request.body)
+
+
+def refusal(provider: str, opts: tuple[Kv, ...], **kw) -> LlmError:
+    request = build(provider, opts, **kw)
+    assert isinstance(request, LlmError), f"expected a refusal, got {request}"
+    return request
+
+
+# ---- shared keys, every provider ---------------------------------------------------------
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+def test_top_p_becomes_top_p(provider):
+    assert body(provider, options(top_p=0.9))["top_p"] == 0.9
+
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+@pytest.mark.parametrize("bad", [1.5, -0.1, "high", True])
+def test_top_p_out_of_range_is_invalid_naming_the_key(provider, bad):
+    error = refusal(provider, options(top_p=bad))
+    assert error.code is ErrorCode.INVALID_REQUEST and "'top-p'" in error.message
+
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+@pytest.mark.parametrize("n", [2, 5])
+def test_n_above_one_is_refused_saying_golem_llm_has_one_answer(provider, n):
+    error = refusal(provider, options(n=n))
+    assert error.code is ErrorCode.UNSUPPORTED
+    assert "'n'" in error.message and "one answer" in error.message
+
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+def test_n_of_one_is_accepted_and_not_sent(provider):
+    assert "n" not in body(provider, options(n=1))
+
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+def test_an_unknown_kebab_case_key_is_refused_listing_the_documented_ones(provider):
+    error = refusal(provider, (Kv("reasoning-efort", "high"),))
+    assert error.code is ErrorCode.INVALID_REQUEST
+    assert "'reasoning-efort'" in error.message and "reasoning-effort" in error.message
+
+
+@pytest.mark.parametrize("provider", CHAT)
+def test_chat_providers_take_seed_user_and_parallel_tool_calls_as_is(provider):
+    sent = body(provider, options(seed=7, user="u-42", parallel_tool_calls=False),
+                tools=(WEATHER,))
+    assert (sent["seed"], sent["user"], sent["parallel_tool_calls"]) == (7, "u-42", False)
+
+
+@pytest.mark.parametrize("provider", CHAT)
+def test_parallel_tool_calls_without_tools_is_not_sent(provider):
+    # OpenAI rejects parallel_tool_calls without tools; with no tools there is no call.
+    assert "parallel_tool_calls" not in body(provider, options(parallel_tool_calls=False))
+
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+def test_a_native_field_set_again_is_a_conflict_naming_both(provider):
+    error = refusal(provider, (*options(top_p=0.5), Kv("top_p", "0.7")))
+    assert error.code is ErrorCode.INVALID_REQUEST
+    assert "'top_p'" in error.message and "'top-p'" in error.message
+
+
+@pytest.mark.parametrize("provider", ["anthropic", *CHAT])
+def test_native_options_still_pass_through(provider):
+    assert body(provider, (Kv("top_k", "5"),))["top_k"] == 5
+
+
+# ---- structured output -------------------------------------------------------------------
+
+@pytest.mark.parametrize("provider", CHAT)
+def test_json_schema_becomes_response_format(provider):
+    sent = body(provider, options(json_schema=SCHEMA, json_schema_name="person"))
+    assert sent["response_format"] == {"type": "json_schema", "json_schema": {
+        "name": "person", "schema": SCHEMA, "strict": True}}
+
+
+@pytest.mark.parametrize("provider", CHAT)
+def test_json_mode_becomes_json_object(provider):
+    assert body(provider, options(json_mode=True))["response_format"] == {"type": "json_object"}
+
+
+def test_anthropic_json_schema_is_native_structured_output():
+    sent = body("anthropic", options(json_schema=SCHEMA))
+    assert sent["output_config"] == {"format": {"type": "json_schema", "schema": SCHEMA}}
+
+
+@pytest.mark.parametrize("key, value", [("json_mode", True), ("reasoning_effort", "high"),
+                                        ("prompt_cache_key", "k"), ("seed", 3)])
+def test_anthropic_refuses_what_it_cannot_honour_as_unsupported(key, value):
+    error = refusal("anthropic", options(**{key: value}))
+    assert error.code is ErrorCode.UNSUPPORTED
+    assert repr(key.replace("_", "-")) in error.message and "Anthropic" in error.message
+
+
+def test_anthropic_refuses_a_non_strict_schema():
+    error = refusal("anthropic", options(json_schema=SCHEMA, json_schema_strict=False))
+    assert error.code is ErrorCode.UNSUPPORTED and "'json-schema-strict'" in error.message
+
+
+@pytest.mark.parametrize("pairs", [{"json_schema": "[1]"}, {"json_schema": [1]},
+                                   {"json_schema_name": "x"},
+                                   {"json_schema": SCHEMA, "json_mode": True},
+                                   {"json_schema": SCHEMA, "json_schema_name": "has space"}])
+def test_bad_structured_output_values_are_invalid(pairs):
+    error = refusal("openai", options(**pairs))
+    assert error.code is ErrorCode.INVALID_REQUEST and "json-" in error.message
+
+
+@pytest.mark.parametrize("provider, case", [
+    ("openai", "fantasy-gpt-4o-mini-json-schema-stream"),
+    ("grok", "rubyllm-grok-4.3-json-schema"),
+])
+def test_structured_output_is_what_real_clients_sent(provider, case):
+    """The recorded request's `response_format`, from the documented options."""
+    folder = REAL_FIXTURES / provider / case
+    if not folder.is_dir():
+        pytest.skip(f"recorded fixture {case} not present at {folder}")
+    recorded = json.loads((folder / "request.json").read_text())["response_format"]
+    wanted = recorded["json_schema"]
+    sent = body(provider, options(json_schema=wanted["schema"], json_schema_name=wanted["name"],
+                                  json_schema_strict=wanted["strict"]))
+    ours = sent["response_format"]
+    # A description is the one field the documented options leave out.
+    assert ours == {**recorded, "json_schema": {k: v for k, v in wanted.items()
+                                                if k != "description"}}
+
+
+# ---- reasoning ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("provider", ["openai", "grok"])
+def test_reasoning_effort_is_the_effort_field(provider):
+    model = "grok-3-mini" if provider == "grok" else "o4-mini"
+    assert body(provider, options(reasoning_effort="low"), model=model)["reasoning_effort"] == "low"
+
+
+def test_grok_still_refuses_reasoning_effort_for_models_that_reject_it():
+    error = refusal("grok", options(reasoning_effort="low"), model="grok-4")
+    assert "reasoning_effort" in error.message
+
+
+def test_openrouter_reasoning_goes_into_its_reasoning_object():
+    assert body("openrouter", options(reasoning_effort="medium"))["reasoning"] == {"effort": "medium"}
+    assert body("openrouter", options(thinking_budget=2000))["reasoning"] == {"max_tokens": 2000}
+    error = refusal("openrouter", options(reasoning_effort="low", thinking_budget=2000))
+    assert error.code is ErrorCode.INVALID_REQUEST
+
+
+def test_anthropic_thinking_budget_enables_thinking_and_raises_max_tokens():
+    sent = body("anthropic", options(thinking_budget=8000))
+    assert sent["thinking"] == {"type": "enabled", "budget_tokens": 8000}
+    assert sent["max_tokens"] > 8000  # the API wants max_tokens above the budget
+
+
+def test_anthropic_thinking_budget_below_the_minimum_is_invalid():
+    error = refusal("anthropic", options(thinking_budget=100))
+    assert error.code is ErrorCode.INVALID_REQUEST and "1024" in error.message
+
+
+@pytest.mark.parametrize("provider", ["openai", "grok"])
+def test_effort_only_providers_refuse_a_thinking_budget(provider):
+    error = refusal(provider, options(thinking_budget=2000))
+    assert error.code is ErrorCode.UNSUPPORTED and "'thinking-budget'" in error.message
+
+
+@pytest.mark.parametrize("bad", ["extreme", 3])
+def test_unknown_effort_is_invalid(bad):
+    error = refusal("openai", options(reasoning_effort=bad))
+    assert error.code is ErrorCode.INVALID_REQUEST and "'reasoning-effort'" in error.message
+
+
+# ---- caching, user -----------------------------------------------------------------------
+
+def test_anthropic_prompt_cache_marks_system_tools_and_conversation():
+    sent = body("anthropic", options(prompt_cache=True), tools=(WEATHER,))
+    ephemeral = {"type": "ephemeral"}
+    assert sent["system"] == [{"type": "text", "text": "Be brief.", "cache_control": ephemeral}]
+    assert sent["tools"][-1]["cache_control"] == ephemeral
+    assert sent["messages"][-1]["content"][-1]["cache_control"] == ephemeral
+
+
+def test_anthropic_prompt_cache_marks_only_the_targets_named():
+    sent = body("anthropic", options(prompt_cache=["tools"]), tools=(WEATHER,))
+    assert sent["system"] == "Be brief."
+    assert "cache_control" in sent["tools"][-1]
+    assert all("cache_control" not in b for t in sent["messages"] for b in t["content"])
+
+
+def test_anthropic_prompt_cache_on_continue_marks_the_tool_results():
+    call = ToolCall("toolu_1", "weather", '{"city": "Oslo"}')
+    sent = body("anthropic", options(prompt_cache=["messages"]), tools=(WEATHER,),
+                tool_results=((call, ToolSuccess("toolu_1", "weather", "3")),))
+    last = sent["messages"][-1]["content"][-1]
+    assert last["type"] == "tool_result" and last["cache_control"] == {"type": "ephemeral"}
+
+
+@pytest.mark.parametrize("bad", ["yes", ["system", "history"], []])
+def test_bad_prompt_cache_targets_are_invalid(bad):
+    error = refusal("anthropic", options(prompt_cache=bad))
+    assert error.code is ErrorCode.INVALID_REQUEST and "'prompt-cache'" in error.message
+
+
+@pytest.mark.parametrize("provider", CHAT)
+def test_chat_providers_refuse_cache_breakpoints(provider):
+    error = refusal(provider, options(prompt_cache=True))
+    assert error.code is ErrorCode.UNSUPPORTED and "'prompt-cache'" in error.message
+
+
+def test_openai_prompt_cache_key():
+    assert body("openai", options(prompt_cache_key="tenant-7"))["prompt_cache_key"] == "tenant-7"
+
+
+@pytest.mark.parametrize("provider", ["grok", "openrouter"])
+def test_other_chat_providers_refuse_a_prompt_cache_key(provider):
+    error = refusal(provider, options(prompt_cache_key="tenant-7"))
+    assert error.code is ErrorCode.UNSUPPORTED and "'prompt-cache-key'" in error.message
+
+
+def test_anthropic_user_is_metadata_user_id_and_parallel_is_disabled_on_tool_choice():
+    sent = body("anthropic", options(user="u-42", parallel_tool_calls=False), tools=(WEATHER,))
+    assert sent["metadata"] == {"user_id": "u-42"}
+    assert sent["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
+
+
+def test_a_numeric_user_id_is_sent_as_text():
+    assert body("openai", options(user=12345))["user"] == "12345"
