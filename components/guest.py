@@ -23,27 +23,14 @@ from wit_world.exports import llm as w
 
 from components import convert
 from components.chat_stream import ChatStream, open_stream
+from durability.call_stream import drain
 from durability.continuation import Partial
 from durability.guard import never_trap
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
-from normalizer.accumulator import Accumulator
 from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
 from providers.outbound import Outbound
 from providers.provider import Provider
-
-
-def _drain(source: Source) -> ChatEvent:
-    accumulator = Accumulator()
-    try:
-        while True:
-            events = source.next_batch(block=True)
-            if not events:
-                break
-            accumulator.add(events)
-    finally:
-        source.close()
-    return accumulator.result()
 
 
 class OutboundSource:
@@ -124,5 +111,6 @@ class LlmGuest:
                 env: dict[str, str]) -> ChatEvent:
         """The live half of `send`/`continue` (never run on replay): the stream, with every
         event held until the answer is whole (so any retry starts it over), drained."""
-        return _drain(open_stream(self.provider, messages, config, env, deliver=False,
-                                  tool_results=tool_results))
+        return drain(open_stream(self.provider, messages, config, env, deliver=False,
+                                  tool_results=tool_results,
+                                  operation="continue" if tool_results else "send"))

@@ -54,12 +54,14 @@ MAX_RETRY_AFTER = Setting("GOLEM_LLM_MAX_RETRY_AFTER_MS", 60_000)
 END_MARKER = Setting("GOLEM_LLM_END_MARKER", "auto", ("auto", "required", "optional"))
 # How many streams one instance keeps open (components/chat_stream.py).
 MAX_OPEN_STREAMS = Setting("GOLEM_LLM_MAX_OPEN_STREAMS", 16)
+# One line per call to stderr (providers/request_log.py); off by default.
+LOG = Setting("GOLEM_LLM_LOG", "off", ("off", "info", "debug", "trace"))
 
 SETTINGS: tuple[Setting, ...] = (
     CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, BETWEEN_BYTES_TIMEOUT,
     FIRST_EVENT_TIMEOUT, BETWEEN_EVENTS_TIMEOUT,
     MAX_RETRIES, MAX_RESUMES, RETRY_DELAY, MAX_RETRY_AFTER,
-    END_MARKER, MAX_OPEN_STREAMS,
+    END_MARKER, MAX_OPEN_STREAMS, LOG,
 )
 _BY_OPTION = {setting.option: setting for setting in SETTINGS}
 
