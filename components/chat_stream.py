@@ -136,7 +136,8 @@ class EventSource:
     `failure` says why it ended in an error."""
 
     __slots__ = ("_provider", "_env", "_timeouts", "_require_marker", "_pending", "_request",
-                 "_body", "_decoder", "_deadline", "_on_evict", "_log", "ended", "failure")
+                 "_body", "_decoder", "_deadline", "_on_evict", "_log", "_status", "ended",
+                 "failure")
 
     def __init__(self, provider: Provider, request: Union[HttpRequest, LlmError],
                  env: Optional[Mapping[str, str]] = None,
@@ -146,6 +147,7 @@ class EventSource:
         settings = settings or CallSettings(env or {}, {})
         self._on_evict = on_evict
         self._log = log
+        self._status: Optional[int] = None
         self._provider = provider
         self._env = env
         self._timeouts = Timeouts.read(settings)
@@ -242,6 +244,7 @@ class EventSource:
                 Failure.CONNECT if response.retryable else Failure.FINAL)
             return False
         self._body = response
+        self._status = response.status
         if self._log is not None:
             self._log.headers(response.status)
         self._decoder = ResponseDecoder(self._provider, response.status, response.content_type,
@@ -295,8 +298,7 @@ class EventSource:
         if any(is_terminal(e) for e in events):
             if self._log is not None:
                 failure = self.failure
-                self._log.attempt_ended(failure.status if failure else None,
-                                        failure.kind.value if failure else "ok")
+                self._log.attempt_ended(self._status, failure.kind.value if failure else "ok")
             self.ended = True
             self._on_evict = None
             self.close()
