@@ -245,3 +245,22 @@ def test_an_unknown_option_of_ours_is_refused_before_anything_is_sent(fresh_emul
     events = list(llm.stream("openai", [llm.user("hi")], config, env=env_for(fresh_emulator)))
     assert only_error(events).code is llm.ErrorCode.INVALID_REQUEST
     assert fresh_emulator.request_count == 0
+
+
+def test_log_writes_the_calls_line_to_stderr_without_key_or_prompt(fresh_emulator, capsys):
+    fresh_emulator.enqueue(Scenario(error_status=503), Scenario(text="fine"))
+    reply = llm.send("openai", [llm.user("my secret prompt")], llm.Config(model="m"),
+                     env=env_for(fresh_emulator, GOLEM_LLM_LOG="info", **FAST_RETRIES))
+    assert llm.text(reply) == "fine"
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("golem-llm:")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("golem-llm: send provider=openai model=m ")
+    assert " status=200 " in lines[0] and " attempts=2 retries=1 resumes=0 " in lines[0]
+    assert lines[0].endswith("outcome=stop")
+    assert EMULATOR_KEY not in err and "my secret prompt" not in err
+
+
+def test_log_is_off_by_default(fresh_emulator, capsys):
+    llm.send("openai", [llm.user("hi")], llm.Config(model="text"), env=env_for(fresh_emulator))
+    assert "golem-llm" not in capsys.readouterr().err
