@@ -14,7 +14,9 @@ exactly as the component's environment does.
 from __future__ import annotations
 
 import os
+import ssl
 import sys
+from functools import lru_cache
 from typing import Iterator, Mapping, Optional, Sequence, Union
 
 import httpx2
@@ -50,6 +52,15 @@ def provider_of(provider: ProviderLike) -> Provider:
     except KeyError:
         raise ValueError(f"unknown provider {provider!r}: one of {', '.join(PROVIDERS)}") \
             from None
+
+
+@lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    """The TLS context of the clients the calls make for themselves, built once: building
+    it (loading the CA bundle) takes about 0.1 s, which would otherwise be paid per call.
+    It is built as httpx2 builds its default one, so `SSL_CERT_FILE`/`SSL_CERT_DIR` still
+    apply (when set before the first call)."""
+    return httpx2.create_ssl_context()
 
 
 def write_stderr(text: str) -> None:
@@ -103,7 +114,7 @@ def _open(provider: ProviderLike, messages: Sequence[Message], config: Config,
           operation: str, notify=None) -> tuple[Source, Outbound, Optional[httpx2.Client]]:
     chosen = provider_of(provider)
     environ = dict(os.environ if env is None else env)
-    own = httpx2.Client(timeout=None) if http is None else None
+    own = httpx2.Client(timeout=None, verify=_tls()) if http is None else None
     client = http or own
     assert client is not None
 
@@ -123,7 +134,8 @@ def stream(provider: ProviderLike, messages: Sequence[Message], config: Config, 
     """Ask `provider` (a name in `PROVIDERS`, or a `Provider`) and stream the answer.
 
     `env` replaces `os.environ` for this call; `http` is an httpx2 client to send through
-    (its connection pool is reused; by default each call has its own client).  Never
+    (its connections are reused; by default each call has its own client, and a new
+    connection).  Never
     raises for a provider's failure: it is the stream's last event, an `LlmError`."""
     source, outbound, own = _open(provider, messages, config, env, http, deliver=True,
                                   operation="stream")
