@@ -21,6 +21,7 @@ exchange and let go of its buffers, so it counts for nothing.
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, Mapping, Optional, Sequence, Union
 
 from wit_world.exports import llm as w
@@ -34,10 +35,11 @@ from components.transport import (
     now_ns,
     start,
 )
-from durability.continuation import Partial, continuation_request
+from durability.call_stream import open_call
+from durability.continuation import Partial
 from durability.guard import guarded
 from durability.recovery import RecoveringStream
-from durability.source import ENDED, FailedSource, Source
+from durability.source import ENDED, Source
 from normalizer.coalesce import coalesce
 from normalizer.values import (
     Config,
@@ -51,8 +53,9 @@ from normalizer.values import (
 )
 from providers.provider import HttpRequest, Provider
 from providers.response_decoder import ResponseDecoder, end_marker_required
-from providers.retry import AttemptFailure, Failure, RetryPolicy
-from providers.settings import MAX_OPEN_STREAMS, CallSettings, SettingError
+from providers.request_log import CallLog
+from providers.retry import AttemptFailure, Failure
+from providers.settings import MAX_OPEN_STREAMS, CallSettings
 from providers.timeouts import EventDeadline, Timeouts
 
 # One get-next returns at most about this many body bytes' worth of events, so a fast
@@ -62,32 +65,33 @@ MAX_BYTES_PER_BATCH = 1024 * 1024
 
 def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
                 env: Mapping[str, str], *, partial: Partial = Partial(), deliver: bool = True,
-                tool_results: Sequence[tuple[ToolCall, ToolResult]] = ()) -> Source:
-    """The stream of one call: the request for `messages` (or, with a `partial` answer,
-    its continuation), retried and resumed as the call's settings say.  `deliver=False`
-    (`send`/`continue`) holds every event until the answer is whole."""
-    try:
-        settings, wire = CallSettings.of_call(env, config)
-    except SettingError as exc:
-        return FailedSource(LlmError(ErrorCode.INVALID_REQUEST, str(exc)))
-
+                tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
+                operation: str = "stream") -> Source:
+    """The stream of one call (`durability.call_stream.open_call`), its attempts
+    `EventSource`s over wasi:http, its log (`GOLEM_LLM_LOG`) on the component's stderr.
+    `deliver=False` (`send`/`continue`) holds every event until the answer is whole."""
     owner: list[RecoveringStream] = []  # the stream its attempts end if they are evicted
 
     def evicted(error: LlmError) -> None:
         if owner:
             owner[0].abandon(error)
 
-    def open_attempt(answer_so_far: Partial) -> tuple[EventSource, bool]:
-        if answer_so_far.empty:
-            request = provider.chat_request(messages, wire, env, tool_results)
-            return EventSource(provider, request, env, settings, evicted), False
-        continued, trimmed = continuation_request(provider, messages, wire, env, answer_so_far)
-        return EventSource(provider, continued, env, settings, evicted), trimmed
+    def make_attempt(request: Union[HttpRequest, LlmError], settings: CallSettings,
+                     log: Optional[CallLog]) -> EventSource:
+        return EventSource(provider, request, env, settings, evicted, log)
 
-    stream = RecoveringStream(open_attempt, RetryPolicy.read(settings), WasiClock(),
-                              partial=partial, deliver=deliver)
-    owner.append(stream)
+    stream = open_call(provider, messages, config, env, make_attempt, WasiClock(),
+                       partial=partial, deliver=deliver, tool_results=tool_results,
+                       operation=operation, write=write_stderr)
+    if isinstance(stream, RecoveringStream):
+        owner.append(stream)
     return stream
+
+
+def write_stderr(text: str) -> None:
+    """The component's stderr (Golem keeps it per worker), looked up at call time."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 class _OpenStreams:
@@ -132,14 +136,18 @@ class EventSource:
     `failure` says why it ended in an error."""
 
     __slots__ = ("_provider", "_env", "_timeouts", "_require_marker", "_pending", "_request",
-                 "_body", "_decoder", "_deadline", "_on_evict", "ended", "failure")
+                 "_body", "_decoder", "_deadline", "_on_evict", "_log", "_status", "ended",
+                 "failure")
 
     def __init__(self, provider: Provider, request: Union[HttpRequest, LlmError],
                  env: Optional[Mapping[str, str]] = None,
                  settings: Optional[CallSettings] = None,
-                 on_evict: Optional[Callable[[LlmError], None]] = None) -> None:
+                 on_evict: Optional[Callable[[LlmError], None]] = None,
+                 log: Optional[CallLog] = None) -> None:
         settings = settings or CallSettings(env or {}, {})
         self._on_evict = on_evict
+        self._log = log
+        self._status: Optional[int] = None
         self._provider = provider
         self._env = env
         self._timeouts = Timeouts.read(settings)
@@ -197,8 +205,13 @@ class EventSource:
             events += decoder.feed(data)
             if decoder.done:
                 break
+        log = self._log
+        if log is not None and read_bytes:
+            log.received(read_bytes)
         if decoder.events_seen != seen:
             self._deadline.progress(now_ns())
+            if log is not None:
+                log.events()
         elif not decoder.done and self._deadline.passed(now_ns()):
             events += decoder.time_out(self._deadline.describe())
         if not events:
@@ -231,6 +244,9 @@ class EventSource:
                 Failure.CONNECT if response.retryable else Failure.FINAL)
             return False
         self._body = response
+        self._status = response.status
+        if self._log is not None:
+            self._log.headers(response.status)
         self._decoder = ResponseDecoder(self._provider, response.status, response.content_type,
                                         self._env, headers=response.headers,
                                         require_end_marker=self._require_marker)
@@ -280,6 +296,9 @@ class EventSource:
 
     def _mark(self, events: list[StreamEvent]) -> list[StreamEvent]:
         if any(is_terminal(e) for e in events):
+            if self._log is not None:
+                failure = self.failure
+                self._log.attempt_ended(self._status, failure.kind.value if failure else "ok")
             self.ended = True
             self._on_evict = None
             self.close()

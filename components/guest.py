@@ -26,42 +26,15 @@ from wit_world.exports import llm as w
 from components import convert
 from components.chat_stream import ChatStream, open_stream
 from durability.batch_window import batch_window_ms
+from durability.call_stream import drain
 from durability.continuation import Partial
 from durability.guard import never_trap
 from durability.source import FailedSource, Source
 from durability.strategy import Durability, PassThrough
-from normalizer.accumulator import Accumulator
-from normalizer.values import (
-    ChatEvent,
-    Config,
-    Finish,
-    Message,
-    StreamEvent,
-    ToolCall,
-    ToolResult,
-)
+from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
 from providers.outbound import Outbound
 from providers.provider import Provider
-from providers.reasoning_memory import ReasoningMemory, StreamWatcher, blocks_in
-
-
-def _drain(source: Source, echo_key: Optional[str] = None) -> ChatEvent:
-    """The stream's answer.  A tool request whose finish carries reasoning under `echo_key`
-    is returned as a whole message (tool calls and metadata), so that the caller, the oplog
-    and so the replay keep what `continue` must send back."""
-    accumulator = Accumulator()
-    finish: Optional[Finish] = None
-    try:
-        while True:
-            events = source.next_batch(block=True)
-            if not events:
-                break
-            accumulator.add(events)
-            finish = next((e for e in events if isinstance(e, Finish)), finish)
-    finally:
-        source.close()
-    keep = finish is not None and bool(blocks_in(finish.metadata, echo_key))
-    return accumulator.result(keep_metadata=keep)
+from providers.reasoning_memory import ReasoningMemory, StreamWatcher
 
 
 class WatchedSource:
@@ -192,6 +165,7 @@ class LlmGuest:
                 env: dict[str, str]) -> ChatEvent:
         """The live half of `send`/`continue` (never run on replay): the stream, with every
         event held until the answer is whole (so any retry starts it over), drained."""
-        return _drain(open_stream(self.provider, messages, config, env, deliver=False,
-                                  tool_results=tool_results),
-                      self.provider.reasoning_echo_key)
+        return drain(open_stream(self.provider, messages, config, env, deliver=False,
+                                  tool_results=tool_results,
+                                  operation="continue" if tool_results else "send"),
+                     self.provider.reasoning_echo_key)

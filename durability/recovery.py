@@ -81,6 +81,22 @@ class Clock(Protocol):
 #: partial went as a prefill without its trailing whitespace.
 OpenAttempt = Callable[[Partial], tuple[Attempt, bool]]
 
+#: Told once, when the stream ends: requests sent, of them retries and resumes, and how it
+#: ended (`outcome`).  The request log's hook (`providers/request_log.py`).
+OnEnd = Callable[[int, int, int, str], None]
+
+
+def outcome(events: list[StreamEvent]) -> str:
+    """How a stream that ends with `events` ended, in a word: the finish reason, the error
+    code, or `closed` (the caller let go first)."""
+    last = events[-1] if events else None
+    if isinstance(last, Finish):
+        reason = last.metadata.finish_reason
+        return reason.value if reason is not None else "finish"
+    if isinstance(last, LlmError):
+        return "error:" + last.code.value
+    return "closed"
+
 _MS = 1_000_000
 
 class RecoveringStream:
@@ -92,10 +108,12 @@ class RecoveringStream:
 
     __slots__ = ("_open", "_policy", "_clock", "_deliver", "_text", "_calls", "_handed_out",
                  "_held", "_attempt", "_trim", "_retry_at", "_attempts", "_retries",
-                 "_resumes", "_last", "ended")
+                 "_resumes", "_last", "_on_end", "ended")
 
     def __init__(self, open_attempt: OpenAttempt, policy: RetryPolicy, clock: Clock, *,
-                 partial: Partial = Partial(), deliver: bool = True) -> None:
+                 partial: Partial = Partial(), deliver: bool = True,
+                 on_end: Optional[OnEnd] = None) -> None:
+        self._on_end = on_end
         self._open: Optional[OpenAttempt] = open_attempt
         self._policy = policy
         self._clock = clock
@@ -224,6 +242,9 @@ class RecoveringStream:
         slots and nothing they point to)."""
         self.ended = True
         self._drop_attempt()
+        on_end, self._on_end = self._on_end, None
+        if on_end is not None:
+            on_end(self._attempts, self._retries, self._resumes, outcome(events))
         self._open = None
         self._policy = self._clock = None  # type: ignore[assignment]
         self._text = self._calls = self._held = ()  # type: ignore[assignment]

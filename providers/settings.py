@@ -31,6 +31,8 @@ class Setting:
     default: Union[int, str]
     #: The text values a string setting accepts (empty for a whole-number setting).
     choices: tuple[str, ...] = ()
+    #: What it does, in a line (README's table of variables is rendered from it).
+    doc: str = ""
 
     @property
     def option(self) -> str:
@@ -39,30 +41,53 @@ class Setting:
 
 # The host's own limits for the exchange (wasi:http request options), a backstop: 0 keeps
 # the host's default.
-CONNECT_TIMEOUT = Setting("GOLEM_LLM_CONNECT_TIMEOUT_MS", 30_000)
-FIRST_BYTE_TIMEOUT = Setting("GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS", 600_000)
-BETWEEN_BYTES_TIMEOUT = Setting("GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS", 300_000)
+CONNECT_TIMEOUT = Setting("GOLEM_LLM_CONNECT_TIMEOUT_MS", 30_000,
+                          doc="the host's limit to connect (0: the host's default)")
+FIRST_BYTE_TIMEOUT = Setting("GOLEM_LLM_FIRST_BYTE_TIMEOUT_MS", 600_000,
+                             doc="the host's limit for the response to start")
+BETWEEN_BYTES_TIMEOUT = Setting("GOLEM_LLM_BETWEEN_BYTES_TIMEOUT_MS", 300_000,
+                                doc="the host's limit between two reads of the body")
 # The guest's own deadlines, counted in events (providers/timeouts.py); 0 turns one off.
-FIRST_EVENT_TIMEOUT = Setting("GOLEM_LLM_FIRST_EVENT_TIMEOUT_MS", 600_000)
-BETWEEN_EVENTS_TIMEOUT = Setting("GOLEM_LLM_BETWEEN_EVENTS_TIMEOUT_MS", 300_000)
+FIRST_EVENT_TIMEOUT = Setting("GOLEM_LLM_FIRST_EVENT_TIMEOUT_MS", 600_000,
+                              doc="the first SSE event is due this long after the request "
+                                  "(0: off)")
+BETWEEN_EVENTS_TIMEOUT = Setting("GOLEM_LLM_BETWEEN_EVENTS_TIMEOUT_MS", 300_000,
+                                 doc="each next event is due this long after the last; "
+                                     "comments do not count (0: off)")
 # Trying again (providers/retry.py).
-MAX_RETRIES = Setting("GOLEM_LLM_MAX_RETRIES", 2)
-MAX_RESUMES = Setting("GOLEM_LLM_MAX_RESUMES", 1)
-RETRY_DELAY = Setting("GOLEM_LLM_RETRY_DELAY_MS", 500)
-MAX_RETRY_AFTER = Setting("GOLEM_LLM_MAX_RETRY_AFTER_MS", 60_000)
+MAX_RETRIES = Setting("GOLEM_LLM_MAX_RETRIES", 2,
+                      doc="retries of a failed request before the first event")
+MAX_RESUMES = Setting("GOLEM_LLM_MAX_RESUMES", 1,
+                      doc="continuation requests after a stream broke mid-answer")
+RETRY_DELAY = Setting("GOLEM_LLM_RETRY_DELAY_MS", 500,
+                      doc="the first retry's pause, doubled each time (at most 16x)")
+MAX_RETRY_AFTER = Setting("GOLEM_LLM_MAX_RETRY_AFTER_MS", 60_000,
+                          doc="the longest `retry-after` waited out; longer is returned "
+                              "as the error")
 # When a stream is complete (providers/response_decoder.py).
-END_MARKER = Setting("GOLEM_LLM_END_MARKER", "auto", ("auto", "required", "optional"))
+END_MARKER = Setting("GOLEM_LLM_END_MARKER", "auto", ("auto", "required", "optional"),
+                     doc="whether a stream is complete only at its end marker (`auto`: "
+                         "at the provider's own URL)")
 # How many streams one instance keeps open (components/chat_stream.py).
-MAX_OPEN_STREAMS = Setting("GOLEM_LLM_MAX_OPEN_STREAMS", 16)
+MAX_OPEN_STREAMS = Setting("GOLEM_LLM_MAX_OPEN_STREAMS", 16,
+                           doc="streams one instance keeps open; one more closes the "
+                               "least recently read (0: no cap)")
+# One line per call to stderr (providers/request_log.py); off by default.
+LOG = Setting("GOLEM_LLM_LOG", "off", ("off", "info", "debug", "trace"),
+              doc="one line per call to stderr; `debug` adds one per request, `trace` "
+                  "the request body")
 # Durable flavour: how long a blocking-get-next waits after its first events for more, so
 # one oplog entry holds several (durability/batch_window.py); 0 = one entry per read.
-STREAM_BATCH_WINDOW = Setting("GOLEM_LLM_STREAM_BATCH_WINDOW_MS", 200)
+STREAM_BATCH_WINDOW = Setting("GOLEM_LLM_STREAM_BATCH_WINDOW_MS", 200,
+                              doc="durable: a blocking-get-next after the stream's first "
+                                  "events waits this long for more, one oplog entry for all "
+                                  "(0: off)")
 
 SETTINGS: tuple[Setting, ...] = (
     CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, BETWEEN_BYTES_TIMEOUT,
     FIRST_EVENT_TIMEOUT, BETWEEN_EVENTS_TIMEOUT,
     MAX_RETRIES, MAX_RESUMES, RETRY_DELAY, MAX_RETRY_AFTER,
-    END_MARKER, MAX_OPEN_STREAMS, STREAM_BATCH_WINDOW,
+    END_MARKER, MAX_OPEN_STREAMS, STREAM_BATCH_WINDOW, LOG,
 )
 _BY_OPTION = {setting.option: setting for setting in SETTINGS}
 

@@ -23,7 +23,8 @@ from typing import Mapping
 
 from normalizer.values import FinishReason
 
-_BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
+#: Every raw value this dialect knows, and its golem:llm reason (README's table reads it).
+BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
     {
         "end_turn": FinishReason.STOP,
         "stop_sequence": FinishReason.STOP,
@@ -37,4 +38,4 @@ _BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
 
 def map_finish_reason(raw: str) -> FinishReason:
     """Map a raw `stop_reason`; unknown values (`pause_turn`, future ones) are OTHER."""
-    return _BY_RAW.get(raw, FinishReason.OTHER)
+    return BY_RAW.get(raw, FinishReason.OTHER)

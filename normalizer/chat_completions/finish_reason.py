@@ -19,7 +19,8 @@ from typing import Mapping
 
 from normalizer.values import FinishReason
 
-_BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
+#: Every raw value this dialect knows, and its golem:llm reason (README's table reads it).
+BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
     {
         "stop": FinishReason.STOP,
         "length": FinishReason.LENGTH,
@@ -39,7 +40,7 @@ _BY_RAW: Mapping[str, FinishReason] = MappingProxyType(
 
 def map_finish_reason(raw: str) -> FinishReason:
     """Map a raw `finish_reason` string; unknown values are OTHER (case-insensitive)."""
-    reason = _BY_RAW.get(raw)
+    reason = BY_RAW.get(raw)
     if reason is None:
-        reason = _BY_RAW.get(raw.lower(), FinishReason.OTHER)
+        reason = BY_RAW.get(raw.lower(), FinishReason.OTHER)
     return reason

@@ -1,5 +1,9 @@
 """`golem-llm chat`: one prompt through a provider's built component, the answer streamed as
-it arrives (or sent whole with `--no-stream`)."""
+it arrives (or sent whole with `--no-stream`); with no prompt, an interactive session
+(`runtime/cli/session.py`).
+
+The component is given its provider's variables and every `GOLEM_LLM_*` setting from the
+environment (`Provider.select`); `--emulator` then points it at the local emulator."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from normalizer import values as v
 from runtime.cli.components import component_host, component_path
 from runtime.cli.local_emulator import EMULATOR_KEY, start_emulator
 from runtime.cli.printing import print_chat_event, print_event
+from runtime.cli.session import Session
 from runtime.golem.worker import GolemHost
 from runtime.host import LlmInstance
 from providers import PROVIDERS
@@ -65,7 +70,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         env = penv.select(os.environ)
         if args.emulator:
             server = start_emulator(stack)
-            env = penv.emulator_env(server.origin, EMULATOR_KEY)
+            env = {**env, **penv.emulator_env(server.origin, EMULATOR_KEY)}
         if args.oplog and args.portable:
             print("--oplog needs the durable component (drop --portable)", file=sys.stderr)
             return 2
@@ -83,6 +88,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
             tools=tuple(tool_definition(t) for t in args.tool),
             tool_choice=args.tool_choice,
         )
+        if args.prompt is None:
+            return Session(instance, config, args.system, sys.stdout,
+                           as_json=args.json).run()
         messages = build_messages(args.prompt, args.system, args.image)
         if args.no_stream:
             event = instance.send(messages, config)

@@ -1,6 +1,6 @@
 """`golem-llm`: talk to a provider through its built component, from a terminal.
 
-    golem-llm chat "prompt" [--provider openai] [--model M] [--system S] [--image PATH|URL]
+    golem-llm chat ["prompt"] [--provider openai] [--model M] [--system S] [--image PATH|URL]
                             [--tool NAME[:JSON_SCHEMA]] [--tool-choice C] [--max-tokens N]
                             [--temperature T] [--stop S] [--json] [--no-stream]
                             [--emulator] [--portable]
@@ -8,7 +8,9 @@
     golem-llm oplog FILE [--json]
     golem-llm demo
 
-`chat` runs the component in wasmtime and streams the answer as it arrives.  Against the
+`chat` runs the component in wasmtime and streams the answer as it arrives; without a
+prompt it opens an interactive session that keeps the conversation, and asks the person for
+the result of each `--tool` the model calls (nothing is executed).  Against the
 real API it needs the provider's key in the environment (its `api_key_env`); with
 `--emulator` it starts the local provider emulator and points the component at it.  The
 durable component runs as an emulated Golem worker (runtime/golem/): its oplog is kept in
@@ -29,8 +31,9 @@ from providers import PROVIDERS
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="golem-llm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    chat = sub.add_parser("chat", help="send one prompt and stream the answer")
-    chat.add_argument("prompt")
+    chat = sub.add_parser("chat", help="send one prompt and stream the answer (no prompt: "
+                                       "an interactive session)")
+    chat.add_argument("prompt", nargs="?")
     chat.add_argument("--provider", default="openai", choices=sorted(PROVIDERS))
     chat.add_argument("--model")
     chat.add_argument("--system")

@@ -252,3 +252,29 @@ def test_an_abandoned_stream_lets_go_at_once_and_says_why_at_its_next_read():
     stream.abandon(closed)
     assert stream._open is None and stream._attempt is None and opener.attempts[0].closed
     assert stream.next_batch(False) == [closed] and stream.next_batch(False) == []
+
+
+# ---- the end, told once (the request log's hook) ------------------------------------------
+
+def test_the_end_is_told_once_with_the_counts_and_the_outcome():
+    told = []
+    opener = Opener([[error(Failure.STATUS, 503)]], [[delta("Hi")], [error(Failure.BROKEN)]],
+                    [[delta(" there"), FINISH]])
+    stream = RecoveringStream(opener, RetryPolicy(), FakeClock(),
+                              on_end=lambda *counts: told.append(counts))
+    events, _ = drain(stream)
+    stream.close()  # closing an ended stream tells nothing more
+    assert text(events) == "Hi there"
+    assert told == [(3, 1, 1, "stop")]
+
+
+def test_an_error_end_and_a_caller_who_lets_go_are_told_as_such():
+    told = []
+    opener = Opener([[error(Failure.FINAL)]])
+    drain(RecoveringStream(opener, RetryPolicy(), FakeClock(),
+                           on_end=lambda *counts: told.append(counts)))
+    stream = RecoveringStream(Opener([[delta("a")], [FINISH]]), RetryPolicy(), FakeClock(),
+                              on_end=lambda *counts: told.append(counts))
+    stream.next_batch(True)
+    stream.close()
+    assert told == [(1, 0, 0, "error:internal-error"), (1, 0, 0, "closed")]

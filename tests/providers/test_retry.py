@@ -17,7 +17,7 @@ from providers.retry import (
     in_band_status,
     retry_after_ms,
 )
-from providers.settings import CallSettings, SettingError
+from providers.settings import SETTINGS, CallSettings, SettingError
 from providers.timeouts import TIMEOUT_ENV, EventDeadline, Timeouts
 
 NOW = 1_700_000_000.0
@@ -157,8 +157,9 @@ def test_an_option_of_ours_that_cannot_be_used_is_refused(option):
 
 def test_every_setting_is_passed_to_the_component_and_has_an_option():
     settings, _ = CallSettings.of_call({}, Config(model="m", provider_options=tuple(
-        Kv(name.lower(), "7" if name != "GOLEM_LLM_END_MARKER" else "required")
-        for name in TIMEOUT_ENV)))
+        Kv(setting.option, setting.choices[-1] if setting.choices else "7")
+        for setting in SETTINGS)))
+    assert {setting.env for setting in SETTINGS} == set(TIMEOUT_ENV)
     assert Timeouts.read(settings) == Timeouts(7, 7, 7, 7, 7)
 
 
