@@ -14,17 +14,15 @@
    `golem:llm` import left (a plug that matched nothing).
 
 The compiled artifacts are cached by the hosts that compile them (runtime/host's
-`CompiledComponent` for wasmtime-py, `compile_for_cli` below for the wasmtime CLI), keyed by
-the wasm's hash, the first time a test runs a composition.
+`CompiledComponent` for wasmtime-py, `examples.cli_tools.compile_for_cli` for the wasmtime
+CLI), keyed by the wasm's hash, the first time a test runs a composition.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -34,7 +32,9 @@ from providers.registry import PROVIDERS
 from tools.build import FLAVOURS, Target, build as build_provider
 from tools.componentize import (COMPONENTIZE_PY_VERSION, DIST, ROOT, STAGE, build_component,
                                 build_if_changed, hash_inputs, python_sources, stage_files)
-from tools.wit_deps import GOLEM_PACKAGES
+from tools.wit_deps import GOLEM_PACKAGES, WASI_VERSION
+
+from examples.cli_tools import WASM_TOOLS, file_hash, require_tool, run_tool, tool_version
 
 HERE = Path(__file__).resolve().parent
 AGENT_NAME = "example-agent"
@@ -43,15 +43,6 @@ AGENT_WORLD = "example:agent/agent-with-llm@0.1.0"
 AGENT_INTERFACE = "example:agent/agent@0.1.0"
 LLM_IMPORT = "golem:llm/llm@1.0.0"
 OUT = DIST / "examples"
-
-TOOLS_VENV = ROOT / ".cache" / "examples-venv"
-"""Where `make examples` installs the pinned CLI tools (requirements-examples.txt)."""
-WASM_TOOLS = TOOLS_VENV / "bin" / "wasm-tools"
-WASMTIME = TOOLS_VENV / "bin" / "wasmtime"
-CLI_CACHE = ROOT / ".cache" / "wasmtime-cli"
-"""The wasmtime CLI's precompiled components (`wasmtime compile`), by wasm hash."""
-
-WASI_VERSION = "0.2.0"
 
 
 @dataclass(frozen=True)
@@ -74,23 +65,6 @@ class Composition:
 def compositions(providers: tuple[str, ...] = tuple(PROVIDERS),
                  flavours: tuple[str, ...] = FLAVOURS) -> list[Composition]:
     return [Composition(p, f) for p in providers for f in flavours]
-
-
-def require_tool(path: Path) -> Path:
-    """`path` if `make examples` installed it; else a clear error naming the fix."""
-    if not path.exists():
-        raise FileNotFoundError(f"{path.relative_to(ROOT)} is missing: run `make examples`, "
-                                f"which installs requirements-examples.txt there")
-    return path
-
-
-def _run(*args: object) -> str:
-    return subprocess.run([str(a) for a in args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def tool_version(path: Path) -> str:
-    return _run(require_tool(path), "--version").strip()
 
 
 # ---- 1. the agent ---------------------------------------------------------------------------
@@ -126,10 +100,6 @@ def build_agent(force: bool = False) -> bool:
 
 # ---- 2. the compositions --------------------------------------------------------------------
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def compose(composition: Composition, force: bool = False) -> bool:
     """Compose the agent with its provider (both built first if needed); True if remade."""
     build_provider(composition.plug)
@@ -138,14 +108,14 @@ def compose(composition: Composition, force: bool = False) -> bool:
 
     def make(tmp: Path) -> None:
         started = time.perf_counter()
-        _run(WASM_TOOLS, "compose", AGENT_WASM, "-d", plug, "-o", tmp)
+        run_tool(WASM_TOOLS, "compose", AGENT_WASM, "-d", plug, "-o", tmp)
         print(f"composed {composition.output.relative_to(ROOT)} "
               f"({tmp.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
 
     return build_if_changed(
         composition.output,
-        lambda: hash_inputs((version, _file_hash(AGENT_WASM), _file_hash(plug)), ()),
+        lambda: hash_inputs((version, file_hash(AGENT_WASM), file_hash(plug)), ()),
         make, force)
 
 
@@ -161,7 +131,7 @@ _EXPORT = re.compile(r"^\s*export\s+([\w-]+:[\w/.@-]+)\s*;", re.MULTILINE)
 def imports_exports(wasm: Path) -> tuple[list[str], list[str]]:
     """A component's imported and exported named interfaces, as `wasm-tools component wit`
     prints its world."""
-    wit = _run(require_tool(WASM_TOOLS), "component", "wit", wasm)
+    wit = run_tool(require_tool(WASM_TOOLS), "component", "wit", wasm)
     return _IMPORT.findall(wit), _EXPORT.findall(wit)
 
 
@@ -196,23 +166,6 @@ def check_imports(composition: Composition) -> None:
     problems = import_problems(imports, exports, composition.flavour)
     if problems:
         raise SystemExit(f"{composition.output.relative_to(ROOT)}: " + "; ".join(problems))
-
-
-# ---- the wasmtime CLI's compiled cache -------------------------------------------------------
-
-def compile_for_cli(wasm: Path) -> Path:
-    """`wasm` compiled by the stock wasmtime CLI (`wasmtime compile`), cached by the wasm's
-    hash and the CLI's version: compiling a 37 MB composition takes 15-30 s, running the
-    precompiled file (`wasmtime run --allow-precompiled`) a fraction of a second."""
-    version = tool_version(WASMTIME)
-    key = hashlib.sha256((_file_hash(wasm) + version).encode()).hexdigest()[:32]
-    cwasm = CLI_CACHE / f"{key}.cwasm"
-    if not cwasm.exists():
-        CLI_CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = cwasm.with_suffix(f".{time.time_ns()}.tmp")
-        _run(WASMTIME, "compile", wasm, "-o", tmp)
-        tmp.replace(cwasm)  # atomic: test processes may share the cache
-    return cwasm
 
 
 def build_all(chosen: list[Composition], force: bool = False) -> list[Composition]:
