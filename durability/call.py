@@ -7,8 +7,12 @@ This is the shape every golem:llm operation takes under durability (design.md's 
     live:   the provider call inside persist-nothing (restored afterwards, also on error)
             persist-typed-durable-function-invocation(name, request, response)
             end-durable-function
-    replay: read-persisted-typed-durable-function-invocation, check the name
+    replay: read-persisted-typed-durable-function-invocation, check the name, decode
             end-durable-function                      (no HTTP at all)
+
+A recorded entry of another function, or a response that does not decode, is a divergence
+(`DurabilityError`, which traps and fails the worker, as golem-rust panics): returning an
+`internal-error` instead would hand the caller something the live call never returned.
 
 The live function never raises: it runs under the never-trap guard (`durability.guard`), and
 its failure becomes the operation's own error value (`on_error` of the `internal-error`), so
@@ -95,5 +99,11 @@ def durable_call(
         raise DurabilityError(
             f"oplog divergence: expected an entry for {op.name}, found "
             f"{replayed.function_name!r}; the caller did not repeat the same calls")
+    try:
+        value = decode(replayed.response)
+    except Exception as exc:  # a payload this code cannot read: never made-up data
+        raise DurabilityError(
+            f"oplog divergence: the recorded {op.name} response does not decode "
+            f"({exc}); the oplog was written by another version of this component") from exc
     host.end_durable_function(op.function_type, begin, False)
-    return Outcome(decode(replayed.response), False)
+    return Outcome(value, False)

@@ -2,8 +2,8 @@
 
 The wrapper (`durability/call.py`, `durability/stream.py`) talks to this protocol, not to
 componentize-py's bindings: inside the component `components/golem_host.py` adapts the real
-`golem:durability@1.2.0` and `golem:api/host@1.1.6` imports to it; natively, tests give it an
-in-memory fake.  That keeps the replay logic testable without building a component.
+`golem:durability@1.2.0` and `golem:api/host@1.1.6` imports to it; natively, the emulated
+executor (`runtime/golem/executor.py`) satisfies it directly.  That keeps the replay logic testable without building a component.
 
 Payloads cross this boundary as `value-and-type` pairs in the neutral node form of
 `durability/wit_nodes.py`; function types and persistence levels as their WIT case names.

@@ -16,8 +16,9 @@ one finish.  The live source retries and resumes after a dropped connection by i
 so the batch recorded is the one the caller got and replay sends nothing.
 `blocking-get-next` is the same durable call with a blocking read in its live half, so it
 never waits (or spins) on anything during replay, and live and replay make the same
-sequence of durable calls.  Closing runs inside persist-nothing on every path, so
-dropping a live response body leaves no entry that replay would have to match.
+sequence of durable calls.  Closing a live stream runs inside persist-nothing, so
+dropping its response body leaves no entry that replay would have to match; a replaying
+stream has no body and enters no zone (as golem-llm, which closes only in its live state).
 """
 
 from __future__ import annotations
@@ -94,8 +95,12 @@ class RecordedStream:
         self._received = None
 
     def close(self) -> None:
-        with persist_nothing(self._host):
-            if self._source is not None:
+        """Close the live body inside persist-nothing.  Only a live stream has one (a stream
+        opened from the oplog gets a source at its first live `get-next`), so a replaying
+        stream enters no zone: Golem has already skipped every recorded zone, and a level
+        change during replay would read the next call's entry (a divergence)."""
+        if self._source is not None:
+            with persist_nothing(self._host):
                 self._source.close()
 
 

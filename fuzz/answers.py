@@ -49,6 +49,7 @@ def answers(draw: Any) -> Scenario:
         args_chunk_chars=draw(st.integers(1, 8)),
         write_size=draw(st.sampled_from([None] * 6 + [1, 3, 64])),
         honor_limits=False,
+        resumes=True,  # asked to continue (after a stall, say), the model goes on
     )
 
 

@@ -2,7 +2,7 @@
 built components, with every call judged (fuzz/oracle.py) and counted.
 
     python -m fuzz.campaign [--inputs 10000] [--providers openai,...] [--flavours portable,durable]
-                            [--faults full|once|none] [--jobs 2] [--budget 20] [--timeout-ms 2000]
+                            [--faults full|once|none] [--jobs 2] [--budget 30] [--timeout-ms 5000]
                             [--seed 0] [--markdown] [--report PATH]
 
 Each lane (provider × flavour × random inputs or fault modes, the random inputs cut into
@@ -57,8 +57,8 @@ class Settings:
     inputs: int = 10_000
     faults: str = "full"  # "full", "once" (first variant of each mode) or "none"
     jobs: int = 2
-    budget_s: float = 20.0
-    timeout_ms: int = 2000
+    budget_s: float = 30.0
+    timeout_ms: int = 5000
     seed: int = 0
     chunk: int = 2500
     #: With faults "once": run each mode on one provider only, rotating through them.
@@ -117,6 +117,8 @@ class Report:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     """The campaign's own trouble (a worker that never started), never hidden."""
+    on_failure: Optional[Callable[[str], None]] = field(default=None, repr=False)
+    """Told of each failed call as it happens (a long run shows its failures at once)."""
 
     def tally(self, provider: str, flavour: str, mode: str) -> Tally:
         return self.tallies.setdefault((provider, flavour, mode), Tally())
@@ -264,9 +266,12 @@ def _verdict(kind: str, detail: str, label: str) -> dict[str, Any]:
 
 def _record(report: Report, lock: threading.Lock, lane: worker.Lane, mode: str,
             verdict: dict[str, Any]) -> None:
+    where = f"{lane.provider}/{lane.flavour}/{mode}"
     with lock:
-        report.tally(lane.provider, lane.flavour, mode).add(
-            verdict, f"{lane.provider}/{lane.flavour}/{mode}")
+        report.tally(lane.provider, lane.flavour, mode).add(verdict, where)
+    if report.on_failure is not None and any(verdict.get(k) for k in Verdict.KINDS):
+        report.on_failure(f"  failed: {where}: {verdict.get('label', '')}: "
+                          + " / ".join(verdict.get("details", []))[:600])
 
 
 def _problem(report: Report, lock: threading.Lock, text: str) -> None:
@@ -283,7 +288,7 @@ def _name(lane: worker.Lane) -> str:
 
 def run_campaign(settings: Settings, log: Optional[Callable[[str], None]] = None) -> Report:
     """Run every lane, `settings.jobs` at a time; `log` gets a progress line now and then."""
-    report = Report(settings)
+    report = Report(settings, on_failure=log)
     lock = threading.Lock()
     todo = lanes(settings)
     total = sum(_remaining(lane) for lane in todo)
@@ -396,10 +401,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--flavours", default=",".join(FLAVOURS))
     parser.add_argument("--faults", choices=("full", "once", "none"), default="full")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes at a time (default 2)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help="seconds a call may take before it is a hang (default 20)")
-    parser.add_argument("--timeout-ms", type=int, default=2000,
-                        help="the component's connect, first-byte and between-bytes timeouts")
+    parser.add_argument("--budget", type=float, default=30.0,
+                        help="seconds a call may take before it is a hang (default 30)")
+    parser.add_argument("--timeout-ms", type=int, default=5000,
+                        help="the component's deadlines: connect, first byte and event, between bytes and events (default 5000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chunk", type=int, default=2500, help="random inputs per worker lane")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")

@@ -49,6 +49,9 @@ PROVIDER_STATUS_CODES: Mapping[str, Mapping[int, ErrorCode]] = {
     "openrouter": {402: RATE, 408: INTERNAL, 502: INTERNAL, 503: INTERNAL},
     "grok": {410: UNSUPPORTED},
 }
+#: The JSON error bodies the emulator writes as a moderation refusal (OpenRouter's 403 with
+#: `metadata.reasons`, runtime/emulator/openrouter.py), which its file maps to invalid-request.
+MODERATION_JSON = frozenset({("openrouter", 403)})
 #: Every registered 4xx and 5xx status, and the unregistered ones servers and proxies send
 #: (nginx 499, Cloudflare 520-524, Anthropic 529, the top of the range).
 STATUSES: tuple[int, ...] = tuple(sorted(
@@ -286,6 +289,8 @@ def _statuses(kind: str) -> Callable[..., list[FaultCase]]:
                 scenario = Scenario(name="status-empty", error_status=status, error_body=b"",
                                     error_content_type="application/json")
             code = INTERNAL if status == 200 else expected_status_code(provider, status)
+            if kind == "json" and (provider, status) in MODERATION_JSON:
+                code = INVALID
             cases.append(FaultCase(f"status-{kind}", f"HTTP {status}", _ops(i), scenario,
                                    lambda sent, c=code: error(c)))
         return cases

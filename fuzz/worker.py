@@ -71,7 +71,7 @@ class Lane:
     indices: tuple[int, ...] = ()
     scale: str = "full"
     first: int = 0
-    timeout_ms: int = 2000
+    timeout_ms: int = 5000
     wasm: Optional[str] = None
     #: Where the worker keeps its oplogs and stderr (the campaign removes it at the end).
     scratch: Optional[str] = None

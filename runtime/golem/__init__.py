@@ -14,7 +14,9 @@ from runtime.golem.errors import (
     InjectedCrash,
     InvalidPayload,
     OplogInUse,
+    UnfinishedRemoteWrite,
     WorkerDead,
+    WorkerFailed,
 )
 from runtime.golem.executor import Counters, DurableExecutor, ExecutionState, PersistedInvocation
 from runtime.golem.host_call_clock import HostCallClock
@@ -25,5 +27,6 @@ from runtime.golem.worker import GolemHost, GolemWorker, open_oplog
 __all__ = [
     "Counters", "CrashPlan", "Divergence", "DurableExecutor", "ExecutionState", "GolemHost",
     "GolemHostError", "GolemWorker", "HostCallClock", "InjectedCrash", "InvalidPayload",
-    "Oplog", "OplogEntry", "OplogInUse", "PersistedInvocation", "WorkerDead", "open_oplog",
+    "Oplog", "OplogEntry", "OplogInUse", "PersistedInvocation", "UnfinishedRemoteWrite", "WorkerDead", "WorkerFailed",
+    "open_oplog",
 ]

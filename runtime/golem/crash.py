@@ -1,9 +1,16 @@
 """Crash injection: make an emulated worker die at a chosen Golem host call.
 
-A plan raises `InjectedCrash` from inside a host function; the guest sees a trap, the
-instance is dead and the oplog loses whatever it had not committed, as when Golem's
-executor process dies.  A test then starts a fresh worker on the same oplog file and re-runs
-the same calls; the new worker replays what was committed.
+A plan raises `InjectedCrash` from inside a host function; the guest sees a trap and the
+instance is dead.  Its `kind` says what Golem would do with the oplog:
+
+- `"crash"` (the default): the executor process dies; whatever the oplog had not committed
+  is lost.
+- `"trap"`: the guest trapped (as on a divergence or a guest panic); Golem commits the
+  buffer together with an `error` entry and retries the worker (executor.py).
+
+Either way a test then starts a fresh worker on the same oplog file and re-runs the same
+calls (the retry, or the restarted executor's recovery); the new worker replays what was
+committed.
 
 Two ways to aim:
 
@@ -16,8 +23,8 @@ Two ways to aim:
   - `"before"`: nothing recorded (the batch was received from the provider but never
     written);
   - `"after"`: the entry is written to the buffer, then the worker dies: under Golem's
-    commit rules a read-remote entry is not yet durable there, so it is lost too, exactly as
-    in Golem;
+    commit rules a read-remote entry is not yet durable there, so a crash loses it (a trap
+    commits it with the `error` entry);
   - `"after-commit"`: the entry is written and committed (as if the executor had flushed
     its buffer), then the worker dies before the guest gets the call back: on replay the
     entry is returned although the guest never saw it live.
@@ -29,6 +36,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 WHEN = ("before", "after", "after-commit")
+KINDS = ("crash", "trap")
 DEFAULT_FUNCTION = "golem_llm::get_next"
 
 
@@ -41,6 +49,7 @@ class CrashPlan:
     persist: Optional[int] = None
     function: Optional[str] = DEFAULT_FUNCTION
     when: str = "before"
+    kind: str = "crash"
 
     def __post_init__(self) -> None:
         if (self.host_call is None) == (self.persist is None):
@@ -50,27 +59,30 @@ class CrashPlan:
             raise ValueError("crash counts start at 1")
         if self.when not in WHEN:
             raise ValueError(f"when must be one of {WHEN}, not {self.when!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
         if self.host_call is not None and self.when != "before":
             raise ValueError("a host-call crash happens before the call runs")
 
     @classmethod
-    def at_call(cls, n: int, host_function: Optional[str] = None) -> "CrashPlan":
+    def at_call(cls, n: int, host_function: Optional[str] = None,
+                kind: str = "crash") -> "CrashPlan":
         """Crash instead of the n-th Golem host call (of `host_function` only, if given: a
         WIT name such as `persist-typed-durable-function-invocation`)."""
-        return cls(host_call=n, host_function=host_function)
+        return cls(host_call=n, host_function=host_function, kind=kind)
 
     @classmethod
     def at_persist(cls, k: int, function: Optional[str] = DEFAULT_FUNCTION,
-                   when: str = "before") -> "CrashPlan":
+                   when: str = "before", kind: str = "crash") -> "CrashPlan":
         """Crash at the k-th persist of oplog function `function` (None: of any function)."""
-        return cls(persist=k, function=function, when=when)
+        return cls(persist=k, function=function, when=when, kind=kind)
 
     def describe(self) -> str:
         if self.host_call is not None:
             what = self.host_function or "Golem host call"
-            return f"injected crash at {what} #{self.host_call}"
+            return f"injected {self.kind} at {what} #{self.host_call}"
         function = self.function or "any function"
-        return f"injected crash {self.when} persist #{self.persist} of {function}"
+        return f"injected {self.kind} {self.when} persist #{self.persist} of {function}"
 
 
 class CrashTrigger:

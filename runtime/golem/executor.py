@@ -3,38 +3,54 @@
 Every public method here is one host function of `golem:durability/durability@1.2.0` or
 `golem:api/host@1.1.6`, taking and returning plain values (WIT case names, neutral
 value-and-type pairs), so the wrapper's `DurableHost` protocol (durability/host_api.py) is
-satisfied natively too.  linking.py adapts these methods to wasmtime-py.
+satisfied natively too.  linking.py adapts these methods to wasmtime-py, and records the
+WASI calls Golem makes durable through `wasi_call` (wasi_durable.py).
 
-Semantics, after Golem 1.2.2+ (reference/golem-llm-anchor.md §2.1):
+Semantics, after Golem 1.2.2-1.2.5 (worker-executor `durable_host/`, `replay_state.rs`;
+/work/shared/reference/golem-1.2-fidelity.md section 3):
 
-- Replay.  A worker opened on an oplog with recorded `imported-function-invoked` entries
-  starts in replay; `is-live` is false until the last of them (outside persist-nothing
-  zones) has been read back.  Trailing entries that replay could never return (level
-  changes, an unfinished zone) do not hold the worker in replay.
-- `read-persisted-typed-...` returns the next `imported-function-invoked` entry, skipping
-  every entry recorded inside a persist-nothing zone (from a `change-persistence-level` to
-  persist-nothing up to the next level change).  Reading with nothing left to replay, or
-  while the level is persist-nothing, is a divergence.
-- `persist-typed-...` during replay is a divergence (the guest ignored `is-live`).  Live, it
-  validates request and response with `runtime.golem.wit_check.check` (an invalid payload
-  traps with its path) and appends the entry, also at persist-nothing, where it is kept for
-  observability and skipped by replay, as Golem does.
-- `set-oplog-persistence-level` to the current level does nothing.  A change is appended and
-  committed when live; during replay the next entry must be the same change (else a
-  divergence), and entering persist-nothing jumps over the recorded zone.
+- Replay.  A worker opened on an oplog with committed entries starts in replay; `is-live`
+  is false until every one of them has been read or skipped (Golem: the last replayed index
+  reaches the replay target).
+- Skipping, eagerly.  Right after each entry is read (and once when the worker starts),
+  replay skips hint entries (`create`, `error`) and every closed persist-nothing zone, from
+  its `change-persistence-level` to persist-nothing through the change that closes it (an
+  unclosed zone runs to the end of the oplog).  So a zone is gone before the guest gets
+  there: a guest that enters persist-nothing during replay reads the entry after the zone,
+  normally its own call's `imported-function-invoked`, and diverges, as in Golem's
+  `transactions.rs::persist_nothing` test.
+- Strict reads.  Every replayed host call reads the next entry and needs it to be the kind
+  it expects: `read-persisted-typed-...` an `imported-function-invoked` (name checked by the
+  guest); a WASI call an `imported-function-invoked` of its own name; a level change a
+  `change-persistence-level` (level not compared, as Golem); a non-idempotent write-remote
+  `begin-remote-write` / `end-remote-write`.  Anything else is a `Divergence` ("unexpected
+  oplog entry").  Reading at persist-nothing, or with nothing left, is a divergence too.
+- WASI.  Clocks, random and environment/arguments are recorded live as
+  `imported-function-invoked` entries (read-local) at every level, persist-nothing included,
+  and replayed in order (wasi_durable.py says which calls and what is not modelled).
+- `persist-typed-...` during replay is a divergence (Golem appends silently; stricter here).
+  Live, it validates request and response with `runtime.golem.wit_check.check` and appends.
+- Idempotence mode (`set-idempotence-mode`, default on, reset when a worker starts): with it
+  off, a write-remote call is bracketed by `begin-remote-write` (appended and committed by
+  `begin-durable-function`) and `end-remote-write` (by `end-durable-function`); replaying a
+  begin whose end was never recorded fails with `UnfinishedRemoteWrite`.
+  `write-remote-batched(none)` is bracketed the same way.
 - Commits: `end-durable-function` for write-remote, write-remote-batched or forced-commit
-  (read-remote does not commit), each persistence-level change, the `create` entry, and the
-  end of every export call (`invocation_completed`, called by the worker: Golem's
-  invocation boundary).  A crash loses everything else.
-- `begin-durable-function` returns the current oplog index; for `write-remote-batched(none)`
-  it first writes `begin-remote-write`, and the matching end writes `end-remote-write`.
-  Replay does not check these markers (the components never batch).
+  (read-remote does not commit), each live persistence-level change, `create`, a begin
+  marker, an `error`, and the end of every export call (`invocation_completed`: Golem's
+  invocation boundary).
+- Failure, two ways.  A trap (any exception out of a host function or the guest: a
+  divergence, an invalid payload, a guest panic, a `CrashPlan` of kind "trap") commits the
+  buffer together with an `error` entry.  Golem then retries the worker (default retry
+  config: 3 retries, 100 ms x3 up to 1 s); the emulation counts the trailing `error` entries
+  instead of waiting, and after the third retry has failed too the worker is `failed`:
+  opening it again raises `WorkerFailed`.  The caller drives each retry by opening a new
+  worker on the same oplog and re-running its calls.  An injected crash of kind "crash"
+  (`crash()`) is the executor process dying: the buffer is lost, no `error` is written.
 
-Simplified against Golem: no idempotence mode (write-remote always idempotent), no atomic
-regions, retries, `jump` entries or snapshots; exported-function entries are not written,
-because the caller, not the oplog, drives the invocations (a test re-runs its script).
-Any exception out of a host function kills the worker: the oplog buffer is discarded and
-the file released, as when the executor process dies.
+Simplified against Golem: no atomic regions, `jump` entries or snapshots; exported-function
+entries are not written, because the caller, not the oplog, drives the invocations; the
+retry backoff is recorded, not slept.
 """
 
 from __future__ import annotations
@@ -49,13 +65,22 @@ from durability.host_api import ExecutionState
 from runtime.golem.wit_check import check
 from durability.wit_nodes import ValueAndType
 from runtime.golem.crash import CrashPlan, CrashTrigger
-from runtime.golem.errors import Divergence, InjectedCrash, InvalidPayload, WorkerDead
+from runtime.golem.errors import (
+    Divergence,
+    InjectedCrash,
+    InvalidPayload,
+    UnfinishedRemoteWrite,
+    WorkerDead,
+    WorkerFailed,
+)
 from runtime.golem.oplog import Oplog
 from runtime.golem.oplog_entry import (
     BEGIN_REMOTE_WRITE,
     CHANGE_PERSISTENCE_LEVEL,
     CREATE,
     END_REMOTE_WRITE,
+    ERROR,
+    HINTS,
     IMPORTED_FUNCTION_INVOKED,
     PERSIST_NOTHING,
     PERSISTENCE_LEVELS,
@@ -74,8 +99,15 @@ DURABILITY_FUNCTIONS = (
     "observe-function-call", "begin-durable-function", "end-durable-function",
     "current-durable-execution-state", "persist-typed-durable-function-invocation",
     "read-persisted-typed-durable-function-invocation")
-HOST_FUNCTIONS = ("get-oplog-persistence-level", "set-oplog-persistence-level")
-_MARKERS = (CREATE, BEGIN_REMOTE_WRITE, END_REMOTE_WRITE)
+HOST_FUNCTIONS = ("get-oplog-persistence-level", "set-oplog-persistence-level",
+                  "set-idempotence-mode")
+
+#: Golem's default retry config (`RetryConfig::max_attempts_3`): a trapped worker is retried
+#: while fewer than this many `error` entries precede the new one; the delays grow from
+#: 100 ms by x3 up to 1 s (jitter left out).
+MAX_RETRIES = 3
+RETRY_MIN_DELAY_MS, RETRY_MAX_DELAY_MS, RETRY_MULTIPLIER = 100, 1000, 3
+RETRYING, FAILED = "retrying", "failed"
 
 
 @dataclass(frozen=True)
@@ -92,9 +124,9 @@ class PersistedInvocation:
 
 @dataclass
 class Counters:
-    """What a worker did, for tests: host calls by WIT function name, entries written live,
-    entries consumed by replay (invocations read back and level changes matched), commits,
-    and entries a crash threw away."""
+    """What a worker did, for tests: host calls by WIT function name (WASI ones by oplog
+    name), entries written live, entries consumed by replay (invocations, WASI calls, level
+    changes and markers read back), commits, and entries a crash threw away."""
 
     host_calls: Counter = field(default_factory=Counter)
     entries_written: int = 0
@@ -122,8 +154,16 @@ def host_function(name: str) -> Callable[[F], F]:
     return wrap
 
 
+def retry_delay_ms(previous_errors: int) -> int:
+    """The pause Golem takes before retry number `previous_errors` (1-based)."""
+    return min(RETRY_MAX_DELAY_MS,
+               RETRY_MIN_DELAY_MS * RETRY_MULTIPLIER ** max(0, previous_errors - 1))
+
+
 class DurableExecutor:
-    """One worker's durable execution over `oplog` (which it owns and closes)."""
+    """One worker's durable execution over `oplog` (which it owns and closes).  Raises
+    `WorkerFailed` (and releases the oplog) when the oplog ends in a failure Golem gave up
+    retrying."""
 
     def __init__(self, oplog: Oplog, crash: Optional[CrashPlan] = None,
                  component: Optional[dict[str, str]] = None) -> None:
@@ -133,20 +173,25 @@ class DurableExecutor:
         self._closed = False
         self._trigger = CrashTrigger(crash)
         self._level = SMART
+        self._idempotent = True
         if len(oplog) == 0:
             oplog.append(CREATE, detail=json.dumps(component or {}, sort_keys=True))
             self._commit()
         self._recorded: list[OplogEntry] = oplog.committed()
-        self._cursor = 0  # position in _recorded of the next entry replay looks at
-        self._recorded_level = SMART  # the level the recorded entries at _cursor were made at
-        self._last_replayable = _last_replayable(self._recorded)
+        failed = self.status == FAILED
+        if failed:
+            oplog.close()
+            raise WorkerFailed(f"the worker failed after {MAX_RETRIES} retries: "
+                               f"{self._recorded[-1].detail}")
+        self._cursor = 0  # position in _recorded of the next entry replay reads
+        self._skip_forward()
 
     # ---- state, for the worker and for tests ----------------------------------------------
 
     @property
     def live(self) -> bool:
-        """False while recorded invocations remain to be replayed."""
-        return self._cursor > self._last_replayable
+        """False while recorded entries remain to be replayed (Golem's `is-live`)."""
+        return self._cursor >= len(self._recorded)
 
     @property
     def persistence_level(self) -> str:
@@ -159,6 +204,25 @@ class DurableExecutor:
     @property
     def crash_plan(self) -> Optional[CrashPlan]:
         return self._trigger.plan
+
+    @property
+    def trailing_errors(self) -> int:
+        """`error` entries at the end of the committed oplog (Golem's retry count)."""
+        entries = self.oplog.committed() if not self.oplog.closed else self._recorded
+        count = 0
+        for entry in reversed(entries):
+            if entry.kind != ERROR:
+                break
+            count += 1
+        return count
+
+    @property
+    def status(self) -> str:
+        """`running`, `retrying` (the oplog ends in a trap Golem would retry) or `failed`."""
+        errors = self.trailing_errors
+        if errors == 0:
+            return "running"
+        return RETRYING if errors <= MAX_RETRIES else FAILED
 
     def arm(self, plan: Optional[CrashPlan]) -> None:
         """Set (or clear) the crash plan; its counts start now."""
@@ -180,17 +244,23 @@ class DurableExecutor:
 
     def crash(self, reason: str = "crash") -> None:
         """Die as if the executor process were killed: the buffer is lost."""
-        self.fail(InjectedCrash(reason))
+        self.fail(InjectedCrash(reason, "crash"))
 
     def fail(self, exc: BaseException) -> None:
-        """The guest trapped (here or elsewhere): the worker is gone, the buffer lost and
-        the oplog file released."""
+        """The worker stops for good.  An `InjectedCrash` of kind "crash" is the executor
+        process dying: the buffer is lost.  Anything else is a trap: the buffer is committed
+        with an `error` entry that says whether Golem retries (and after what pause) or
+        gives up.  Either way the oplog file is released."""
         if self.dead:
             return
         self.death = exc
-        if not self.oplog.closed:
+        if self.oplog.closed:
+            return
+        if isinstance(exc, InjectedCrash) and exc.kind == "crash":
             self.counters.entries_lost += self.oplog.discard_pending()
-            self.oplog.close()
+        else:
+            self._record_error(exc)
+        self.oplog.close()
 
     def close(self) -> None:
         """Stop the worker cleanly: commit, then release the oplog file."""
@@ -208,20 +278,33 @@ class DurableExecutor:
     @host_function("begin-durable-function")
     def begin_durable_function(self, function_type: FunctionType) -> int:
         function_type = normalize_function_type(function_type)
-        if self.live and function_type == (WRITE_REMOTE_BATCHED, None):
-            return self._append(BEGIN_REMOTE_WRITE, function_type=function_type).index
-        return self._current_index()
+        if not self._bracketed(function_type):
+            return self._current_index()
+        if self.live:
+            entry = self._append(BEGIN_REMOTE_WRITE, function_type=function_type)
+            self._commit()
+            return entry.index
+        begin = self._read(BEGIN_REMOTE_WRITE, "begin-durable-function")
+        if not any(e.kind == END_REMOTE_WRITE and e.begin_index == begin.index
+                   for e in self._recorded[self._cursor:]):
+            raise UnfinishedRemoteWrite(
+                f"the remote write begun at #{begin.index} never ended (idempotence mode "
+                f"off): non-idempotent remote write operation was not completed, cannot retry")
+        return begin.index
 
     @host_function("end-durable-function")
     def end_durable_function(self, function_type: FunctionType, begin_index: int,
                              forced_commit: bool) -> None:
         function_type = normalize_function_type(function_type)
+        bracketed = self._bracketed(function_type)
         if not self.live:
+            if bracketed:
+                self._read(END_REMOTE_WRITE, "end-durable-function")
             return
-        case = function_type_case(function_type)
-        if case == WRITE_REMOTE_BATCHED and batched_begin(function_type) is None:
+        if bracketed:
             self._append(END_REMOTE_WRITE, function_type=function_type, begin_index=begin_index)
-        if case in (WRITE_REMOTE, WRITE_REMOTE_BATCHED) or forced_commit:
+        if function_type_case(function_type) in (WRITE_REMOTE, WRITE_REMOTE_BATCHED) \
+                or forced_commit:
             self._commit()
 
     @host_function("current-durable-execution-state")
@@ -236,11 +319,12 @@ class DurableExecutor:
         if not self.live:
             raise Divergence(
                 f"{function_name} was persisted during replay; the oplog still has "
-                f"recorded entries to replay (next: {_describe(self._next_replayable())}), "
+                f"recorded entries to replay (next: {_describe(self._peek())}), "
                 f"so the guest should have read it back (is-live was false)")
         when = self._trigger.on_persist(function_name)
+        kind = self._trigger.plan.kind if self._trigger.plan else "crash"
         if when == "before":
-            raise InjectedCrash(f"{self._trigger.plan.describe()}: nothing recorded")
+            raise InjectedCrash(f"{self._trigger.plan.describe()}: nothing recorded", kind)
         _validate(function_name, "request", request)
         _validate(function_name, "response", response)
         self._append(IMPORTED_FUNCTION_INVOKED, function_name=function_name,
@@ -251,27 +335,15 @@ class DurableExecutor:
         if when is not None:
             state = "committed" if when == "after-commit" else "not committed"
             raise InjectedCrash(f"{self._trigger.plan.describe()}: entry "
-                                f"#{self.oplog.last_index} {state}")
+                                f"#{self.oplog.last_index} {state}", kind)
 
     @host_function("read-persisted-typed-durable-function-invocation")
     def read_persisted_typed_durable_function_invocation(self) -> PersistedInvocation:
         if self._level == PERSIST_NOTHING:
             raise Divergence("read-persisted-typed-durable-function-invocation was called "
                              "inside a persist-nothing zone, which is never replayed")
-        if self.live:
-            raise Divergence(
-                "read-persisted-typed-durable-function-invocation found nothing left to "
-                f"replay ({len(self._recorded)} recorded entries, all replayed); the guest "
-                "should be live here")
-        while True:  # live is False, so a replayable entry lies ahead
-            entry = self._recorded[self._cursor]
-            self._cursor += 1
-            if entry.kind == CHANGE_PERSISTENCE_LEVEL:
-                self._recorded_level = entry.persistence_level or SMART
-            elif (entry.kind == IMPORTED_FUNCTION_INVOKED
-                  and self._recorded_level != PERSIST_NOTHING):
-                break
-        self.counters.entries_replayed += 1
+        entry = self._read(IMPORTED_FUNCTION_INVOKED,
+                           "read-persisted-typed-durable-function-invocation")
         assert entry.function_name is not None and entry.response is not None
         assert entry.function_type is not None
         return PersistedInvocation(entry.timestamp_ns, entry.function_name, entry.response,
@@ -293,44 +365,94 @@ class DurableExecutor:
             self._append(CHANGE_PERSISTENCE_LEVEL, persistence_level=level)
             self._commit()
         else:
-            self._replay_level_change(level)
+            # Golem reads the next entry as a level change without comparing the level.
+            # Closed zones are already skipped, so entering one here reads what follows it.
+            self._read(CHANGE_PERSISTENCE_LEVEL, f"set-oplog-persistence-level({level})")
         self._level = level
+
+    @host_function("set-idempotence-mode")
+    def set_idempotence_mode(self, idempotent: bool) -> None:
+        """In memory only, as in Golem: a restarted worker is idempotent again until the
+        guest sets it."""
+        self._idempotent = bool(idempotent)
+
+    # ---- WASI calls Golem makes durable ----------------------------------------------------
+
+    def wasi_call(self, name: str, live: Callable[[], Any],
+                  encode: Callable[[Any], ValueAndType],
+                  decode: Callable[[ValueAndType], Any]) -> Any:
+        """One durable WASI call (read-local), named as Golem names it (`wall_clock::now`):
+        live, `live()` answers and the answer is appended at the current level (any level,
+        as Golem does); in replay the next entry must be this call's, and its answer is
+        returned.  Counted and crashable like a host function."""
+        try:
+            self._enter(name)
+            if self.live:
+                value = live()
+                self._append(IMPORTED_FUNCTION_INVOKED, function_name=name,
+                             function_type="read-local", persistence_level=self._level,
+                             request=_NO_INPUT, response=encode(value))
+                return value
+            entry = self._read(IMPORTED_FUNCTION_INVOKED, name, function_name=name)
+            assert entry.response is not None
+            return decode(entry.response)
+        except BaseException as exc:
+            self.fail(exc)
+            raise
 
     # ---- internals -------------------------------------------------------------------------
 
-    def _replay_level_change(self, level: str) -> None:
-        pos = self._cursor
-        while pos < len(self._recorded) and self._recorded[pos].kind in _MARKERS:
-            pos += 1
-        found = self._recorded[pos] if pos < len(self._recorded) else None
-        if found is None or found.kind != CHANGE_PERSISTENCE_LEVEL:
-            raise Divergence(f"the guest changed the persistence level to {level} during "
-                             f"replay, but the next oplog entry is {_describe(found)}")
-        if found.persistence_level != level:
-            raise Divergence(f"the guest changed the persistence level to {level} during "
-                             f"replay, but the oplog recorded a change to "
-                             f"{found.persistence_level} (#{found.index})")
-        self._cursor = pos + 1
-        self._recorded_level = level
-        self.counters.entries_replayed += 1
-        if level == PERSIST_NOTHING:  # the zone's entries are never replayed
-            while (self._cursor < len(self._recorded)
-                   and self._recorded[self._cursor].kind != CHANGE_PERSISTENCE_LEVEL):
-                self._cursor += 1
+    def _bracketed(self, function_type: FunctionType) -> bool:
+        """Begin/end markers: write-remote-batched(none), and write-remote with idempotence
+        mode off."""
+        case = function_type_case(function_type)
+        if case == WRITE_REMOTE_BATCHED:
+            return batched_begin(function_type) is None
+        return case == WRITE_REMOTE and not self._idempotent
 
-    def _next_replayable(self) -> Optional[OplogEntry]:
-        level = self._recorded_level
-        for entry in self._recorded[self._cursor:]:
-            if entry.kind == CHANGE_PERSISTENCE_LEVEL:
-                level = entry.persistence_level or SMART
-            elif entry.kind == IMPORTED_FUNCTION_INVOKED and level != PERSIST_NOTHING:
-                return entry
-        return None
+    def _read(self, kind: str, caller: str, function_name: Optional[str] = None) -> OplogEntry:
+        """Golem's `get_oplog_entry!`: the next entry must be `kind` (and, for a WASI call,
+        of `function_name`); then hints and closed zones are skipped."""
+        if self.live:
+            raise Divergence(
+                f"{caller} found nothing left to replay ({len(self._recorded)} recorded "
+                f"entries, all replayed); the guest should be live here")
+        entry = self._recorded[self._cursor]
+        if entry.kind != kind or (function_name is not None
+                                  and entry.function_name != function_name):
+            raise Divergence(f"unexpected oplog entry: {caller} expects "
+                             f"{function_name or kind}, the next entry is {_describe(entry)}")
+        self._cursor += 1
+        self.counters.entries_replayed += 1
+        self._skip_forward()
+        return entry
+
+    def _skip_forward(self) -> None:
+        """Skip hint entries and closed persist-nothing zones (replay_state.rs
+        `skip_forward`): a zone runs from its change to persist-nothing through the next
+        change to another level, which is consumed with it; an unclosed one to the end."""
+        recorded = self._recorded
+        while self._cursor < len(recorded):
+            entry = recorded[self._cursor]
+            if entry.kind in HINTS:
+                self._cursor += 1
+            elif (entry.kind == CHANGE_PERSISTENCE_LEVEL
+                  and entry.persistence_level == PERSIST_NOTHING):
+                end = self._cursor + 1
+                while end < len(recorded) and not (
+                        recorded[end].kind == CHANGE_PERSISTENCE_LEVEL
+                        and recorded[end].persistence_level != PERSIST_NOTHING):
+                    end += 1
+                self._cursor = min(end + 1, len(recorded))
+            else:
+                return
+
+    def _peek(self) -> Optional[OplogEntry]:
+        return self._recorded[self._cursor] if not self.live else None
 
     def _current_index(self) -> int:
-        if self.live:
-            return self.oplog.last_index
-        return self._recorded[self._cursor - 1].index if self._cursor else 0
+        """Golem returns the oplog's current (last) index, also during replay."""
+        return self.oplog.last_index
 
     def _append(self, kind: str, **fields: Any) -> OplogEntry:
         entry = self.oplog.append(kind, **fields)
@@ -341,14 +463,29 @@ class DurableExecutor:
         if self.oplog.commit():
             self.counters.commits += 1
 
+    def _record_error(self, exc: BaseException) -> None:
+        """Golem's `on_invocation_failure`: `add_and_commit(Error)`, which commits the
+        buffer too; the status follows from the errors before this one."""
+        previous = self.trailing_errors if not self.oplog.pending else 0
+        retried = previous < MAX_RETRIES
+        detail = {"error": f"{type(exc).__name__}: {exc}"[:2000],
+                  "retry": previous + 1 if retried else None,
+                  "delay_ms": retry_delay_ms(previous + 1) if retried else None,
+                  "status": RETRYING if retried else FAILED}
+        self._append(ERROR, detail=json.dumps(detail, sort_keys=True))
+        self._commit()
+
     def _enter(self, name: str) -> None:
         if self.dead:
             raise WorkerDead(f"{name} called on a {'dead' if self.death else 'closed'} worker"
                              + (f" ({self.death!r})" if self.death else ""))
         self.counters.host_calls[name] += 1
         if self._trigger.on_host_call(name):
-            raise InjectedCrash(f"{self._trigger.plan.describe()} ({name})")
+            plan = self._trigger.plan
+            raise InjectedCrash(f"{plan.describe()} ({name})", plan.kind)
 
+
+_NO_INPUT: ValueAndType = ((("record-value", ()),), (("record-type", ()),))
 
 
 def _validate(function_name: str, which: str, vat: Any) -> None:
@@ -359,17 +496,6 @@ def _validate(function_name: str, which: str, vat: Any) -> None:
         check(*vat)
     except (TypeError, ValueError) as err:  # CodecError is a ValueError
         raise InvalidPayload(f"{function_name}: invalid {which} value-and-type: {err}") from None
-
-
-def _last_replayable(entries: list[OplogEntry]) -> int:
-    """Position of the last entry replay will return (-1 if none)."""
-    level, last = SMART, -1
-    for pos, entry in enumerate(entries):
-        if entry.kind == CHANGE_PERSISTENCE_LEVEL:
-            level = entry.persistence_level or SMART
-        elif entry.kind == IMPORTED_FUNCTION_INVOKED and level != PERSIST_NOTHING:
-            last = pos
-    return last
 
 
 def _describe(entry: Optional[OplogEntry]) -> str:

@@ -1,6 +1,6 @@
 """Put one worker's Golem host functions into a wasmtime-py component linker.
 
-Only the two interfaces with functions are linked: `golem:durability/durability@1.2.0` and
+Only the two Golem interfaces with functions are linked: `golem:durability/durability@1.2.0` and
 `golem:api/host@1.1.6`.  The type-only imports (`golem:api/oplog@1.1.6`,
 `golem:rpc/types@0.2.0`) need no linker entry.
 
@@ -61,6 +61,10 @@ FUNCTIONS: dict[str, tuple[HostFunction, ...]] = {
     HOST: (
         HostFunction(E.get_oplog_persistence_level, (), wv.level_out),
         HostFunction(E.set_oplog_persistence_level, (wv.level_in,)),
+        # Golem 1.2's `set-idempotence-mode: func(idempotent: bool)`; linked for guests
+        # that import it (ours do not: wit/golem/api/host.wit leaves it out, so the
+        # components' imports are unchanged).
+        HostFunction(E.set_idempotence_mode, (_same,)),
     ),
 }
 

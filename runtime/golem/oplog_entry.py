@@ -1,10 +1,12 @@
 """One entry of the emulated oplog, and the small vocabularies it uses.
 
 Kinds follow Golem 1.2's oplog entry names.  Only what the durable components touch is
-emulated: `imported-function-invoked` (one typed durable call), `change-persistence-level`,
-`begin-remote-write` / `end-remote-write` (written for `write-remote-batched(none)`), and
-`create` (the first entry of every oplog, as in Golem, where index 1 is the worker's
-creation).  Function types and persistence levels are kept as their WIT case names.
+emulated: `imported-function-invoked` (one typed durable call, or one recorded WASI call),
+`change-persistence-level`, `begin-remote-write` / `end-remote-write` (written for
+`write-remote-batched(none)`, and around every write-remote call with idempotence mode
+off), `error` (a trap, committed with the buffer), and `create` (the first entry of every
+oplog, as in Golem, where index 1 is the worker's creation).  `create` and `error` are
+hint entries: replay skips them (Golem's `OplogEntry::is_hint`).  Function types and persistence levels are kept as their WIT case names.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ IMPORTED_FUNCTION_INVOKED = "imported-function-invoked"
 CHANGE_PERSISTENCE_LEVEL = "change-persistence-level"
 BEGIN_REMOTE_WRITE = "begin-remote-write"
 END_REMOTE_WRITE = "end-remote-write"
+ERROR = "error"
 KINDS = (CREATE, IMPORTED_FUNCTION_INVOKED, CHANGE_PERSISTENCE_LEVEL, BEGIN_REMOTE_WRITE,
-         END_REMOTE_WRITE)
+         END_REMOTE_WRITE, ERROR)
+HINTS = (CREATE, ERROR)
+"""Entries a replay read skips (the emulated subset of Golem's hint entries)."""
 
 # golem:api/host persistence-level cases (named once, in the guest's host protocol).
 PERSISTENCE_LEVELS = (PERSIST_NOTHING, PERSIST_REMOTE_SIDE_EFFECTS, SMART)

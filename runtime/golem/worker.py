@@ -30,6 +30,7 @@ from runtime.golem.host_call_clock import HostCallClock
 from runtime.golem.linking import link_golem
 from runtime.golem.oplog import Oplog, PathLike
 from runtime.golem.oplog_entry import OplogEntry
+from runtime.golem.wasi_durable import shadow_wasi
 from runtime.host import ComponentHost, LlmInstance, Signature, wasi_linker, wasi_store
 
 
@@ -53,6 +54,7 @@ class GolemHost(ComponentHost):
             linker = wasi_linker(self.engine)
             host_clock = HostCallClock()
             link_golem(linker, executor, host_clock)
+            shadow_wasi(linker, executor, env)
             instance = linker.instantiate(store, self.component)
         except BaseException:
             log.close()

@@ -52,7 +52,9 @@ def drain(stream) -> tuple[list, int]:
 
 
 def invocations(entries):
-    return [e for e in entries if e.kind == IMPORTED_FUNCTION_INVOKED]
+    """The golem:llm calls' entries (the WASI calls Golem records are entries too)."""
+    return [e for e in entries if e.kind == IMPORTED_FUNCTION_INVOKED
+            and e.function_name.startswith("golem_llm::")]
 
 
 # ---- replay -------------------------------------------------------------------------------
@@ -96,25 +98,31 @@ def _uninterrupted(provider, host, emulator, tmp_path) -> int:
     return calls
 
 
-@pytest.mark.parametrize("when", ["before", "after-commit"])
+@pytest.mark.parametrize("kind, when", [("crash", "before"), ("crash", "after-commit"),
+                                        ("trap", "before"), ("trap", "after")])
 def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(
-        golem, fresh_emulator, tmp_path, when):
+        golem, fresh_emulator, tmp_path, kind, when):
+    """Crash mode: the executor process dies, the buffer is lost.  Trap mode: the buffer
+    is committed with an `error` entry and Golem retries the worker, which the test drives
+    by opening a new worker on the oplog and re-running the script."""
     provider, host = golem
     calls = _uninterrupted(provider, host, fresh_emulator, tmp_path)
     assert calls >= 5, "the answer should take several batches"
     exercised = 0
     for k in range(1, calls + 1):
-        oplog = tmp_path / f"crash-{when}-{k}.oplog"
+        oplog = tmp_path / f"{kind}-{when}-{k}.oplog"
         fresh_emulator.clear_queue()
         fresh_emulator.enqueue(answer_scenario())
         try:
             with host.worker(oplog, env_for(provider, fresh_emulator),
-                             crash=CrashPlan.at_persist(k, "golem_llm::get_next", when=when)) as w:
+                             crash=CrashPlan.at_persist(k, "golem_llm::get_next", when=when,
+                                                        kind=kind)) as w:
                 with w.stream(USER, v.Config(model="m")) as stream:
                     drain(stream)
             continue  # batching is timing-dependent: this run took fewer than k get-nexts
         except InjectedCrash:
             exercised += 1
+        assert (open_oplog(oplog).entries()[-1].kind == "error") == (kind == "trap")
         recorded = [llm_codec.decode_get_next_response(e.response)
                     for e in invocations(open_oplog(oplog).entries())[1:]]
         prefix = text_of([ev for batch in recorded for ev in batch or ()])
@@ -213,14 +221,19 @@ def test_oplog_has_one_entry_per_call_and_payloads_decode_to_what_was_returned(
     assert llm_codec.decode_chat_event(calls[0].response) == sent
     assert llm_codec.decode_send_request(calls[0].request) == (USER, v.Config(model="m"))
     assert [llm_codec.decode_get_next_response(e.response) for e in calls[2:]] == batches
-    # Nothing but typed invocations and the persist-nothing zones around the HTTP work.
+    # Nothing but typed invocations, recorded WASI calls and the persist-nothing zones
+    # around the HTTP work; every golem:llm entry outside a zone, and outside a zone no WASI
+    # call but componentize-py's first-call environment, arguments and random seed.
     assert {e.kind for e in entries} <= {"create", IMPORTED_FUNCTION_INVOKED, CHANGE_PERSISTENCE_LEVEL}
-    level = "smart"
+    level, outside = "smart", set()
     for entry in entries:
         if entry.kind == CHANGE_PERSISTENCE_LEVEL:
             level = entry.persistence_level
-        elif entry.kind == IMPORTED_FUNCTION_INVOKED:
-            assert level != "persist-nothing", entry
+        elif entry.kind == IMPORTED_FUNCTION_INVOKED and level != "persist-nothing":
+            outside.add(entry.function_name)
+    assert outside - {e.function_name for e in calls} <= {
+        "golem_environment::get_environment", "golem_environment::get_arguments",
+        "golem random::get_random_bytes"}, outside
 
 
 def test_the_api_key_never_reaches_the_oplog(golem, fresh_emulator, tmp_path):

@@ -1,102 +1,65 @@
-"""In-memory stand-ins for the Golem host and for live streams, for native wrapper tests.
+"""The emulated Golem host for native wrapper tests, and stand-ins for live streams.
 
-`FakeGolem` keeps an oplog as a list and follows the documented semantics the wrapper relies
-on: a fresh `FakeGolem(previous.oplog)` replays (`is-live` false while recorded invocations
-remain), persisting during replay or reading past the end is a divergence.  Payloads pass
-through as Python values (`IdentityCodec`), so these tests exercise the wrapper's control
-flow; the real codec and host are tested on their own and end to end in wasmtime.
+`Golem` is the emulated executor itself (`runtime.golem.DurableExecutor`) on an in-memory
+oplog, so the wrapper's native tests run under the same replay rules as the components:
+`Golem(previous)` is a new worker on what `previous` committed (a crash loses the rest),
+zones are skipped eagerly, reads are strict, persisting in replay diverges.  It adds only
+what the tests look at: the sequence of host calls by short name, and the level.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
-from durability.host_api import ExecutionState, Replayed, SMART
+from runtime.golem import CrashPlan, DurableExecutor, InjectedCrash, Oplog
+from runtime.golem.oplog_entry import IMPORTED_FUNCTION_INVOKED
+
+__all__ = ["FakeClock", "Golem", "InjectedCrash", "ScriptedSource", "invocations"]
+
+_SHORT = {
+    "observe-function-call": "observe", "begin-durable-function": "begin",
+    "end-durable-function": "end", "current-durable-execution-state": "state",
+    "persist-typed-durable-function-invocation": "persist",
+    "read-persisted-typed-durable-function-invocation": "read",
+    "get-oplog-persistence-level": "get-level", "set-oplog-persistence-level": "set-level",
+}
 
 
-class InjectedCrash(Exception):
-    pass
+class Golem(DurableExecutor):
+    """A worker on an in-memory oplog holding what `previous` committed (a fresh one
+    without; a `previous` still running is stopped cleanly first, committing its buffer); `crash_at_persist=k` crashes (the executor process dies) at the k-th persist
+    of any function, or traps with `kind="trap"`."""
 
-
-@dataclass
-class FakeGolem:
-    oplog: list[tuple] = field(default_factory=list)
-    crash_at_persist: Optional[int] = None  # crash instead of the N-th persist (1-based)
-    level: str = SMART
-    calls: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.oplog = list(self.oplog)
-        self._cursor = 0
-        self._persists = 0
-        self._begun = 0
-
-    def _recorded(self) -> list[tuple]:
-        return [e for e in self.oplog if e[0] == "invoke"]
+    def __init__(self, previous: Optional["Golem"] = None,
+                 crash_at_persist: Optional[int] = None, kind: str = "crash") -> None:
+        log = Oplog(None)
+        if previous is not None and not previous.dead:
+            previous.close()  # stopped cleanly: its buffer is committed
+        for e in previous.oplog.committed() if previous is not None else ():
+            log.append(e.kind, function_name=e.function_name, function_type=e.function_type,
+                       persistence_level=e.persistence_level, begin_index=e.begin_index,
+                       request=e.request, response=e.response, detail=e.detail,
+                       timestamp_ns=e.timestamp_ns)
+        log.commit()
+        plan = (CrashPlan.at_persist(crash_at_persist, function=None, kind=kind)
+                if crash_at_persist else None)
+        self.calls: list[str] = []
+        super().__init__(log, plan)
 
     @property
-    def live(self) -> bool:
-        return self._cursor >= len(self._recorded())
+    def level(self) -> str:
+        return self.persistence_level
 
-    def observe_function_call(self, iface: str, function: str) -> None:
-        self.calls.append("observe")
-
-    def begin_durable_function(self, function_type: str) -> int:
-        self.calls.append("begin")
-        self._begun += 1
-        return len(self.oplog)
-
-    def end_durable_function(self, function_type: str, begin_index: int, forced: bool) -> None:
-        self.calls.append("end")
-
-    def current_durable_execution_state(self) -> ExecutionState:
-        self.calls.append("state")
-        return ExecutionState(self.live, self.level)
-
-    def persist_typed_durable_function_invocation(self, name, request, response, ftype) -> None:
-        self.calls.append("persist")
-        if not self.live:
-            raise AssertionError("persist during replay")
-        self._persists += 1
-        if self.crash_at_persist == self._persists:
-            raise InjectedCrash(name)
-        self.oplog.append(("invoke", name, request, response, ftype))
-        self._cursor += 1
-
-    def read_persisted_typed_durable_function_invocation(self) -> Replayed:
-        self.calls.append("read")
-        recorded = self._recorded()
-        if self._cursor >= len(recorded):
-            raise AssertionError("read past the end of the oplog")
-        _, name, _, response, ftype = recorded[self._cursor]
-        self._cursor += 1
-        return Replayed(name, response, ftype)
-
-    def get_oplog_persistence_level(self) -> str:
-        self.calls.append("get-level")
-        return self.level
-
-    def set_oplog_persistence_level(self, level: str) -> None:
-        self.calls.append("set-level")
-        if self.live:
-            self.oplog.append(("level", level))
-        self.level = level
+    def _enter(self, name: str) -> None:
+        self.calls.append(_SHORT.get(name, name))
+        super()._enter(name)
 
 
-class IdentityCodec:
-    """Payloads as plain Python values (the real codec is durability/codec.py)."""
-
-    def send_request(self, messages, config): return ("send", tuple(messages), config)
-    def continue_request(self, messages, pairs, config): return ("continue", tuple(messages), tuple(pairs), config)
-    def stream_request(self, messages, config): return ("stream", tuple(messages), config)
-    def stream_response(self): return ()
-    def decode_stream_response(self, value): return None
-    def get_next_request(self): return ()
-    def chat_event(self, event): return event
-    def decode_chat_event(self, value): return value
-    def get_next_response(self, batch): return None if batch is None else tuple(batch)
-    def decode_get_next_response(self, value): return None if value is None else list(value)
+def invocations(golem: Golem) -> list[tuple]:
+    """`("invoke", name, request, response, function type)` of every golem:llm entry,
+    committed or not."""
+    return [("invoke", e.function_name, e.request, e.response, e.function_type)
+            for e in golem.oplog.entries() if e.kind == IMPORTED_FUNCTION_INVOKED]
 
 
 class ScriptedSource:

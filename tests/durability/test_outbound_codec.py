@@ -9,7 +9,7 @@ from durability.outbound_codec import OutboundCodec
 from durability.strategy import Durable
 from normalizer import values as v
 from providers import PROVIDERS
-from tests.durability.fakes import FakeGolem, ScriptedSource
+from tests.durability.fakes import Golem, ScriptedSource, invocations
 
 KEY = "sk-test-outbound-codec-key-0123456789"
 PROVIDER = PROVIDERS["openai"]
@@ -25,13 +25,13 @@ RAW_BATCHES = [
 ]
 
 
-def persisted(golem: FakeGolem) -> list:
-    return [entry for entry in golem.oplog if entry[0] == "invoke"]
+def persisted(golem: Golem) -> list:
+    return invocations(golem)
 
 
 def test_send_persists_what_the_guest_returns_and_replays_it_without_the_call():
     outbound = PROVIDER.outbound(ENV)
-    golem = FakeGolem()
+    golem = Golem()
     live = Durable(golem, OutboundCodec(outbound)).send(USER, CONFIG, lambda: RAW_ANSWER)
     returned = outbound.chat_event(live)  # what the guest hands the caller
     ((_, name, request, response, _),) = persisted(golem)
@@ -45,14 +45,14 @@ def test_send_persists_what_the_guest_returns_and_replays_it_without_the_call():
     def must_not_run():
         raise AssertionError("the call ran during replay")
 
-    replay = Durable(FakeGolem(golem.oplog), OutboundCodec(outbound)).send(
+    replay = Durable(Golem(golem), OutboundCodec(outbound)).send(
         USER, CONFIG, must_not_run)
     assert outbound.chat_event(replay) == returned
 
 
 def test_get_next_persists_each_batch_as_the_guest_returns_it():
     outbound = PROVIDER.outbound(ENV)
-    golem = FakeGolem()
+    golem = Golem()
     stream = Durable(golem, OutboundCodec(outbound)).stream(
         USER, CONFIG, lambda: ScriptedSource(RAW_BATCHES), lambda partial: None)
     returned = [outbound.stream_events(stream.next_batch(True)) for _ in RAW_BATCHES]

@@ -1,4 +1,5 @@
-"""The durable wrapper's control flow, natively, against an in-memory Golem (durable_fakes):
+"""The durable wrapper's control flow, natively, against the emulated Golem executor on an
+in-memory oplog (tests/durability/fakes.py), with the real codec:
 one entry per call, replay without HTTP, resume after a crash at every get-next boundary,
 and the three anchor bugs fixed (no spin after a replayed finish, errors end the stream the
 same way live and in replay, identical durable call sequences live and in replay)."""
@@ -16,10 +17,10 @@ from durability.recovery import RecoveringStream
 from providers.retry import RetryPolicy
 from tests.durability.fakes import (
     FakeClock,
-    FakeGolem,
-    IdentityCodec,
+    Golem,
     InjectedCrash,
     ScriptedSource,
+    invocations,
 )
 
 USER = (v.Message(v.Role.USER, (v.Text("Tell me a story"),)),)
@@ -67,87 +68,83 @@ def drain(stream, block=False, limit=100):
 
 
 def run_stream(golem, opens, block=False, codec=None):
-    stream = Durable(golem, codec or IdentityCodec()).stream(
+    stream = Durable(golem, codec or llm_codec).stream(
         USER, CONFIG, opens.open_live, opens.open_resume)
     result = drain(stream, block)
     stream.close()
     return result
 
 
-def invocations(golem):
-    return [e for e in golem.oplog if e[0] == "invoke"]
-
-
 # ---- send / continue ----------------------------------------------------------------------
 
 def test_send_live_records_one_entry_and_replay_does_not_call_the_provider():
-    golem, calls = FakeGolem(), []
+    golem, calls = Golem(), []
     answer = v.CompleteResponse("id", (v.Text("hi"),), (), v.ResponseMetadata())
     run = lambda: calls.append(1) or answer
-    assert Durable(golem, IdentityCodec()).send(USER, CONFIG, run) == answer
+    assert Durable(golem, llm_codec).send(USER, CONFIG, run) == answer
     assert [e[1] for e in invocations(golem)] == ["golem_llm::send"]
-    assert invocations(golem)[0][2] == ("send", USER, CONFIG)
+    assert llm_codec.decode_send_request(invocations(golem)[0][2]) == (USER, CONFIG)
 
-    replay = FakeGolem(golem.oplog)
-    assert Durable(replay, IdentityCodec()).send(USER, CONFIG, run) == answer
+    replay = Golem(golem)
+    assert Durable(replay, llm_codec).send(USER, CONFIG, run) == answer
     assert calls == [1]  # the provider was called once, live
 
 
 def test_the_provider_call_runs_inside_persist_nothing_and_the_level_is_restored():
-    golem = FakeGolem()
+    golem = Golem()
     seen = []
     run = lambda: seen.append(golem.level) or v.LlmError(v.ErrorCode.UNKNOWN, "x")
-    Durable(golem, IdentityCodec()).send(USER, CONFIG, run)
+    Durable(golem, llm_codec).send(USER, CONFIG, run)
     assert seen == [PERSIST_NOTHING] and golem.level == SMART
 
 
 def test_a_failing_provider_call_is_recorded_as_an_error_and_the_level_restored():
-    golem = FakeGolem()
+    golem = Golem()
 
     def run():
         raise RuntimeError("boom")
 
-    event = Durable(golem, IdentityCodec()).continue_(USER, (), CONFIG, run)
+    event = Durable(golem, llm_codec).continue_(USER, (), CONFIG, run)
     assert isinstance(event, v.LlmError) and "boom" in event.message
     assert golem.level == SMART
     assert invocations(golem)[0][1] == "golem_llm::continue"
-    assert invocations(golem)[0][3] == event
+    assert llm_codec.decode_chat_event(invocations(golem)[0][3]) == event
 
 
 def test_replaying_a_different_operation_is_a_divergence():
-    golem = FakeGolem()
-    Durable(golem, IdentityCodec()).send(USER, CONFIG, lambda: v.LlmError(v.ErrorCode.UNKNOWN, "x"))
+    golem = Golem()
+    Durable(golem, llm_codec).send(USER, CONFIG, lambda: v.LlmError(v.ErrorCode.UNKNOWN, "x"))
     with pytest.raises(DurabilityError, match="golem_llm::continue"):
-        Durable(FakeGolem(golem.oplog), IdentityCodec()).continue_(USER, (), CONFIG, lambda: None)
+        Durable(Golem(golem), llm_codec).continue_(USER, (), CONFIG, lambda: None)
 
 
 # ---- streams ------------------------------------------------------------------------------
 
 def test_live_stream_records_the_open_and_one_entry_per_get_next():
-    golem, opens = FakeGolem(), Opens()
+    golem, opens = Golem(), Opens()
     text, finishes, seen = run_stream(golem, opens)
     assert text == "Once upon a time." and finishes == 1
     names = [e[1] for e in invocations(golem)]
     assert names == ["golem_llm::stream"] + ["golem_llm::get_next"] * len(seen)
-    assert [e[3] for e in invocations(golem)[1:]] == [None if b is None else tuple(b) for b in seen]
+    assert [llm_codec.decode_get_next_response(e[3]) for e in invocations(golem)[1:]] == seen
 
 
 def test_full_replay_returns_the_same_batches_without_opening_anything():
-    golem, opens = FakeGolem(), Opens()
+    golem, opens = Golem(), Opens()
     live = run_stream(golem, opens)
     again = Opens()
-    assert run_stream(FakeGolem(golem.oplog), again) == live
+    assert run_stream(Golem(golem), again) == live
     assert again.live_opens == 0 and again.partials == []
 
 
 def test_after_a_replayed_finish_get_next_returns_empty_at_once_and_opens_nothing():
-    golem, opens = FakeGolem(), Opens()
-    stream = Durable(golem, IdentityCodec()).stream(USER, CONFIG, opens.open_live, opens.open_resume)
+    golem, opens = Golem(), Opens()
+    stream = Durable(golem, llm_codec).stream(USER, CONFIG, opens.open_live, opens.open_resume)
     while not any(isinstance(e, v.Finish) for e in (stream.next_batch(False) or [])):
         pass
     # Crash right after the finish was recorded: the caller's next call is live on replay.
     again = Opens()
-    replay = Durable(FakeGolem(golem.oplog), IdentityCodec()).stream(
+    replay = Durable(Golem(golem), llm_codec).stream(
         USER, CONFIG, again.open_live, again.open_resume)
     while not any(isinstance(e, v.Finish) for e in (replay.next_batch(False) or [])):
         pass
@@ -159,23 +156,24 @@ def test_after_a_replayed_finish_get_next_returns_empty_at_once_and_opens_nothin
 @pytest.mark.parametrize("block", [False, True])
 def test_an_error_event_ends_the_stream_the_same_way_live_and_in_replay(block):
     error = v.LlmError(v.ErrorCode.RATE_LIMIT_EXCEEDED, "slow down")
-    golem = FakeGolem()
+    golem = Golem()
     opens = Opens(first=[[delta("par")], [error]])
     live = run_stream(golem, opens, block)
     assert live[2][-2:] == [[error], []]
     again = Opens()
-    assert run_stream(FakeGolem(golem.oplog), again, block) == live
+    assert run_stream(Golem(golem), again, block) == live
     assert again.live_opens == 0 and again.partials == []
 
 
-@pytest.mark.parametrize("codec", [IdentityCodec(), llm_codec], ids=["identity", "llm_codec"])
+@pytest.mark.parametrize("kind", ["crash", "trap"])
 @pytest.mark.parametrize("block", [False, True])
-def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(block, codec):
-    golem = FakeGolem()
+def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(block, kind):
+    codec = llm_codec
+    golem = Golem()
     full_text, _, _ = run_stream(golem, Opens(), block, codec)
     total = len(invocations(golem))
     for crash_at in range(2, total + 1):  # persist 1 is the stream open
-        first = FakeGolem(crash_at_persist=crash_at)
+        first = Golem(crash_at_persist=crash_at, kind=kind)
         opens = Opens()
         with pytest.raises(InjectedCrash):
             run_stream(first, opens, block, codec)
@@ -184,7 +182,7 @@ def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(block, c
             p.text for batch in recorded for ev in (batch or ()) if isinstance(ev, v.StreamDelta)
             for p in ev.content or ())
         resumed = Opens()
-        text, finishes, _ = run_stream(FakeGolem(first.oplog), resumed, block, codec)
+        text, finishes, _ = run_stream(Golem(first), resumed, block, codec)
         assert finishes == 1, crash_at
         assert resumed.live_opens == 0
         got_finish_before = any(isinstance(ev, v.Finish) for batch in recorded for ev in (batch or ()))
@@ -198,18 +196,18 @@ def test_crash_at_every_get_next_boundary_resumes_with_one_continuation(block, c
 
 
 def test_crash_before_the_stream_open_is_recorded_starts_over_live():
-    first = FakeGolem(crash_at_persist=1)
+    first = Golem(crash_at_persist=1)
     with pytest.raises(InjectedCrash):
         run_stream(first, Opens())
     again = Opens()
-    text, finishes, _ = run_stream(FakeGolem(first.oplog), again)
+    text, finishes, _ = run_stream(Golem(first), again)
     assert text == "Once upon a time." and finishes == 1 and again.live_opens == 1
 
 
 def test_live_and_replay_make_the_same_sequence_of_durable_calls():
-    golem = FakeGolem()
+    golem = Golem()
     run_stream(golem, Opens())
-    replay = FakeGolem(golem.oplog)
+    replay = Golem(golem)
     run_stream(replay, Opens())
     durable = {"observe", "begin", "state", "end"}
     live_calls = [c for c in golem.calls if c in durable or c == "persist"]
@@ -219,13 +217,13 @@ def test_live_and_replay_make_the_same_sequence_of_durable_calls():
 
 
 def test_dropping_the_stream_closes_the_body_inside_persist_nothing():
-    golem, levels = FakeGolem(), []
+    golem, levels = Golem(), []
 
     class Watched(ScriptedSource):
         def close(self):
             levels.append(golem.level)
 
-    stream = Durable(golem, IdentityCodec()).stream(
+    stream = Durable(golem, llm_codec).stream(
         USER, CONFIG, lambda: Watched(ANSWER), Opens().open_resume)
     stream.next_batch(False)
     stream.close()
@@ -261,7 +259,7 @@ def test_the_continuation_prompt_carries_the_partial_answer_and_tool_calls():
 
 
 def test_after_a_prefill_the_repeated_leading_whitespace_is_dropped():
-    first = FakeGolem(crash_at_persist=3)
+    first = Golem(crash_at_persist=3)
     opens = Opens(first=[[delta("Once ")], [delta("upon")], [FINISH]])
     with pytest.raises(InjectedCrash):
         run_stream(first, opens)
@@ -277,7 +275,7 @@ def test_after_a_prefill_the_repeated_leading_whitespace_is_dropped():
                                     partial=partial)
 
     again = Prefill()
-    text, finishes, seen = run_stream(FakeGolem(first.oplog), again)
+    text, finishes, seen = run_stream(Golem(first), again)
     assert text == "Once upon a time" and finishes == 1
     assert None in seen  # the whitespace-only batch became "nothing yet", not the end
 
@@ -310,3 +308,20 @@ def test_prefill_is_used_only_where_the_model_continues_an_assistant_message(pro
         assert text == "Once upon"
     else:
         assert last["role"] == "user"
+
+
+def test_closing_a_replaying_stream_enters_no_zone_and_replay_goes_on():
+    """Golem has skipped every recorded zone already, so a level change during replay would
+    read the next call's entry (a divergence): only a live stream closes inside a zone."""
+    golem, opens = Golem(), Opens()
+    stream = Durable(golem, llm_codec).stream(USER, CONFIG, opens.open_live, opens.open_resume)
+    first = stream.next_batch(False)
+    stream.close()
+    Durable(golem, llm_codec).send(USER, CONFIG, lambda: v.LlmError(v.ErrorCode.UNKNOWN, "x"))
+    replay = Golem(golem)
+    again = Durable(replay, llm_codec).stream(USER, CONFIG, Opens().open_live, Opens().open_resume)
+    assert again.next_batch(False) == first
+    again.close()  # replaying: no body, no zone
+    assert "set-level" not in replay.calls
+    Durable(replay, llm_codec).send(USER, CONFIG, lambda: None)
+    assert replay.live

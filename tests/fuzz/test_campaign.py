@@ -19,7 +19,7 @@ from tests.helpers import built
 pytestmark = pytest.mark.component
 
 SMOKE = Settings(inputs=50, flavours=("portable",), faults="once", rotate_faults=True,
-                 jobs=2, budget_s=6.0, timeout_ms=1000, seed=11)
+                 jobs=2, budget_s=12.0, timeout_ms=2500, seed=11)
 
 #: Fault modes main does not handle yet, each with the open defect that breaks it.
 KNOWN_OPEN: dict[str, str] = {}

@@ -24,6 +24,7 @@ from runtime.golem.oplog_entry import (
     CHANGE_PERSISTENCE_LEVEL,
     CREATE,
     END_REMOTE_WRITE,
+    ERROR,
     IMPORTED_FUNCTION_INVOKED,
 )
 from tests.runtime.golem.payloads import EMPTY_RECORD, named, out_of_range, text, wrong_field
@@ -171,12 +172,15 @@ def test_batched_writes_get_begin_and_end_markers_that_replay_ignores(tmp_path):
     assert not ex.oplog.pending  # write-remote-batched commits
     ex.close()
     again = executor(path)
+    assert again.begin_durable_function(("write-remote-batched", None)) == begin
     assert again.read_persisted_typed_durable_function_invocation().function_type == (
         "write-remote-batched", begin)
+    again.end_durable_function(("write-remote-batched", None), begin, False)
     assert again.live
 
 
-def test_begin_returns_the_current_oplog_index(tmp_path):
+def test_begin_returns_the_current_oplog_index_also_during_replay(tmp_path):
+    """Golem returns `current_oplog_index()`: during replay that is the oplog's end."""
     path = tmp_path / "w.oplog"
     ex = executor(path)
     assert ex.begin_durable_function("write-remote") == 1
@@ -184,9 +188,9 @@ def test_begin_returns_the_current_oplog_index(tmp_path):
     assert ex.begin_durable_function("write-remote") == ex.oplog.last_index == 4
     ex.close()
     again = executor(path)
-    assert again.begin_durable_function("write-remote") == 0
-    entry = again.read_persisted_typed_durable_function_invocation()
-    assert again.begin_durable_function("write-remote") == entry.index
+    assert again.begin_durable_function("write-remote") == 4
+    again.read_persisted_typed_durable_function_invocation()
+    assert again.begin_durable_function("write-remote") == 4
 
 
 # ---- persist-nothing zones --------------------------------------------------------------------
@@ -204,8 +208,7 @@ def test_entries_recorded_inside_persist_nothing_are_skipped_on_replay(tmp_path)
     assert again.live
 
 
-def test_entering_persist_nothing_during_replay_jumps_over_the_recorded_zone(tmp_path):
-    path = tmp_path / "w.oplog"
+def _get_next_then_a_zone_then_send(path):
     ex = executor(path)
     live_call(ex, "golem_llm::get_next", "a", "read-remote")
     ex.set_oplog_persistence_level(PN)  # e.g. closing the response body
@@ -213,28 +216,31 @@ def test_entering_persist_nothing_during_replay_jumps_over_the_recorded_zone(tmp
     ex.set_oplog_persistence_level(SMART)
     live_call(ex, "golem_llm::send", "b")
     ex.close()
-    again = executor(path)
-    replay_call(again, "read-remote")
-    again.set_oplog_persistence_level(PN)
-    with pytest.raises(Divergence, match="persist-nothing"):
-        again.read_persisted_typed_durable_function_invocation()
 
 
-def test_a_zone_replayed_level_by_level_then_the_next_call(tmp_path):
+def test_entering_persist_nothing_during_replay_is_a_divergence(tmp_path):
+    """Golem skips a closed zone right after the entry before it is read, so a guest that
+    enters persist-nothing during replay reads what follows the zone: here the next call's
+    zone is skipped too, and its entry is no level change (transactions.rs persist_nothing)."""
     path = tmp_path / "w.oplog"
-    ex = executor(path)
-    live_call(ex, "golem_llm::get_next", "a", "read-remote")
-    ex.set_oplog_persistence_level(PN)
-    ex.persist_typed_durable_function_invocation("inside", text("x"), text("y"), "write-remote")
-    ex.set_oplog_persistence_level(SMART)
-    live_call(ex, "golem_llm::send", "b")
-    ex.close()
+    _get_next_then_a_zone_then_send(path)
     again = executor(path)
     replay_call(again, "read-remote")
-    again.set_oplog_persistence_level(PN)
-    again.set_oplog_persistence_level(SMART)
+    with pytest.raises(Divergence, match="unexpected oplog entry: set-oplog-persistence-level"
+                                         r"\(persist-nothing\).*imported-function-invoked "
+                                         "golem_llm::send"):
+        again.set_oplog_persistence_level(PN)
+    assert again.dead
+
+
+def test_recorded_zones_are_skipped_before_the_guest_gets_there(tmp_path):
+    path = tmp_path / "w.oplog"
+    _get_next_then_a_zone_then_send(path)
+    again = executor(path)
+    replay_call(again, "read-remote")
+    assert again.remaining()[0].function_name == "golem_llm::send"  # both zones gone
     assert replay_call(again).response == text("b")
-    assert again.live and again.counters.entries_replayed == 4
+    assert again.live and again.counters.entries_replayed == 2
 
 
 def test_trailing_level_changes_do_not_hold_the_worker_in_replay(tmp_path):
@@ -270,7 +276,8 @@ def test_persisting_during_replay_is_a_divergence_and_kills_the_worker(recorded)
     assert ex.dead
     with pytest.raises(WorkerDead):
         ex.current_durable_execution_state()
-    assert len(Oplog.open_read_only(recorded).entries()) == 7  # nothing written
+    entries = Oplog.open_read_only(recorded).entries()
+    assert len(entries) == 8 and entries[-1].kind == ERROR  # only the trap's error entry
 
 
 def test_reading_with_nothing_left_to_replay_is_a_divergence(recorded):
@@ -291,16 +298,38 @@ def test_reading_inside_persist_nothing_is_a_divergence(tmp_path):
 def test_a_level_change_the_oplog_does_not_have_is_a_divergence(recorded):
     ex = executor(recorded)
     replay_call(ex)
-    ex.set_oplog_persistence_level(PN)  # the second call's zone, as recorded
-    ex.set_oplog_persistence_level(SMART)
-    with pytest.raises(Divergence, match="next oplog entry is #7 imported-function-invoked"):
-        ex.set_oplog_persistence_level(PN)
+    with pytest.raises(Divergence, match="next entry is #7 imported-function-invoked"):
+        ex.set_oplog_persistence_level(PN)  # the second call's zone was already skipped
 
 
-def test_a_level_change_to_another_level_than_recorded_is_a_divergence(recorded):
-    ex = executor(recorded)
-    with pytest.raises(Divergence, match="recorded a change to persist-nothing"):
-        ex.set_oplog_persistence_level("persist-remote-side-effects")
+def test_a_level_change_outside_a_zone_is_replayed_by_reading_it(tmp_path):
+    """Golem reads the next entry as a level change (the zone after it is skipped)."""
+    path = tmp_path / "w.oplog"
+    ex = executor(path)
+    ex.set_oplog_persistence_level("persist-remote-side-effects")
+    live_call(ex, "golem_llm::send", "a")
+    ex.close()
+    again = executor(path)
+    again.set_oplog_persistence_level("persist-remote-side-effects")
+    assert replay_call(again).response == text("a") and again.live
+
+
+@pytest.mark.parametrize("stray", [END_REMOTE_WRITE, "persist-remote-side-effects"])
+def test_a_read_skips_no_entry_but_hints_and_closed_zones(tmp_path, stray):
+    """Where an imported-function-invoked is expected, a marker or a level change outside
+    a zone is a divergence, not something to step over."""
+    path = tmp_path / "w.oplog"
+    ex = executor(path)
+    if stray == END_REMOTE_WRITE:
+        ex.oplog.append(END_REMOTE_WRITE, function_type=("write-remote-batched", None),
+                        begin_index=1)
+    else:
+        ex.set_oplog_persistence_level(stray)
+    live_call(ex, "golem_llm::send", "a")
+    ex.close()
+    again = executor(path)
+    with pytest.raises(Divergence, match="unexpected oplog entry: read-persisted.*#2"):
+        replay_call(again)
 
 
 # ---- validation ------------------------------------------------------------------------------
