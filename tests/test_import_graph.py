@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("sse", "normalizer", "providers", "durability", "components", "golem_llm",
-            "runtime", "formats", "tools", "bench", "fuzz")
+            "runtime", "formats", "tools", "bench", "fuzz", "examples")
 
 # What each engine layer may import from the project, beyond itself.
 ENGINE_MAY_IMPORT = {

@@ -65,15 +65,34 @@ def _componentize_py() -> str:
 
 
 @contextmanager
-def _build_lock(name: str) -> Iterator[None]:
+def _build_lock(output: Path) -> Iterator[None]:
     """One build of a target at a time: test processes running side by side share dist/."""
-    DIST.mkdir(exist_ok=True)
-    with open(DIST / f".{name}.lock", "w") as lock:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output.parent / f".{output.stem}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build_if_changed(output: Path, inputs: Callable[[], str], make: Callable[[Path], None],
+                     force: bool = False) -> bool:
+    """Make `output` with `make(tmp)` unless its inputs hash is unchanged; returns True if it
+    was (re)made.  The rules every built artifact here follows: under the output's lock,
+    `inputs()` is compared with the stamp `.<stem>.inputs` beside it; `make` writes a
+    temporary file, which replaces the output atomically, and the stamp is written only once
+    the output is in place."""
+    with _build_lock(output):
+        stamp = output.parent / f".{output.stem}.inputs"
+        digest = inputs()
+        if not force and output.exists() and stamp.exists() and stamp.read_text() == digest:
+            return False
+        tmp = output.with_suffix(".wasm.tmp")
+        make(tmp)
+        tmp.replace(output)
+        stamp.write_text(digest)
+        return True
 
 
 def build_component(
@@ -97,14 +116,9 @@ def build_component(
     atomically, and stamped only once it is in place.
     """
     output = DIST / f"{name}.wasm"
-    with _build_lock(name):
-        stamp = DIST / f".{name}.inputs"
-        digest = inputs()
-        if not force and output.exists() and stamp.exists() and stamp.read_text() == digest:
-            return False
+
+    def make(tmp: Path) -> None:
         wit_dir, stage = prepare()
-        DIST.mkdir(exist_ok=True)
-        tmp = output.with_suffix(".wasm.tmp")
         cmd = [_componentize_py(), "-d", str(wit_dir), "-w", world]
         for interface in import_names:
             cmd += ["--import-interface-name", interface]
@@ -116,9 +130,7 @@ def build_component(
         env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
         started = time.perf_counter()
         subprocess.run(cmd, check=True, cwd=stage, env=env, stdout=subprocess.DEVNULL)
-        tmp.replace(output)
-        stamp.write_text(digest)
-        size = output.stat().st_size
-        print(f"built {output.relative_to(ROOT)} ({size / 1e6:.1f} MB) in "
+        print(f"built {output.relative_to(ROOT)} ({tmp.stat().st_size / 1e6:.1f} MB) in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-        return True
+
+    return build_if_changed(output, inputs, make, force)

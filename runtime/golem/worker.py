@@ -35,7 +35,10 @@ from runtime.host import ComponentHost, LlmInstance, Signature, wasi_linker, was
 
 
 class GolemHost(ComponentHost):
-    """A compiled durable component, ready to run as any number of workers."""
+    """A compiled durable component, ready to run as any number of workers (of
+    `worker_class`: a subclass calls another exported interface, as the example agent's)."""
+
+    worker_class: type["GolemWorker"]  # GolemWorker, set below its definition
 
     def worker(self, oplog: Optional[PathLike] = None,
                env: Optional[Mapping[str, str]] = None,
@@ -56,7 +59,7 @@ class GolemHost(ComponentHost):
         except BaseException:
             log.close()
             raise
-        return GolemWorker(store, instance, executor, self.signatures, host_clock)
+        return self.worker_class(store, instance, executor, self.signatures, host_clock)
 
     def instantiate(self, env: Optional[Mapping[str, str]] = None,
                     memory_size: Optional[int] = None) -> "GolemWorker":
@@ -149,6 +152,9 @@ class GolemWorker(LlmInstance):
         if self.dead:
             raise WorkerDead(f"cannot call {name}: the worker is dead "
                              f"({self.death!r}); start a new worker on the same oplog")
+
+
+GolemHost.worker_class = GolemWorker
 
 
 def open_oplog(path: PathLike) -> Oplog:

@@ -20,6 +20,7 @@ from runtime.host.call_clock import CallClock
 from runtime.host.compiled_component import CACHE, CompiledComponent
 from runtime.host.exports import Exports, Signature
 from runtime.host.llm_values import LLM_VALUES
+from runtime.host.value_model import ValueModel
 from runtime.host.wasi import wasi_linker, wasi_store
 
 LLM_INTERFACE = "golem:llm/llm@1.0.0"
@@ -28,7 +29,13 @@ LLM_FUNCTIONS = ("send", "continue", "stream", "[method]chat-stream.get-next",
 
 
 class ComponentHost:
-    """A compiled golem:llm component, ready to be instantiated any number of times."""
+    """A compiled golem:llm component, ready to be instantiated any number of times.
+
+    `instance_class` is what `instantiate` makes: a subclass of `LlmInstance` that names
+    another exported interface hosts a component exporting that one instead (the example
+    agent, examples/agent/host.py)."""
+
+    instance_class: type["LlmInstance"]  # LlmInstance, set below its definition
 
     def __init__(self, wasm: Path, cache_dir: Path = CACHE) -> None:
         compiled = CompiledComponent.load(wasm, cache_dir)
@@ -46,19 +53,26 @@ class ComponentHost:
                     memory_size: Optional[int] = None) -> "LlmInstance":
         """A fresh instance seeing only `env`; `memory_size` caps its linear memories."""
         store = wasi_store(self.engine, env, memory_size)
-        return LlmInstance(store, self.linker.instantiate(store, self.component),
-                           self.signatures)
+        return self.instance_class(store, self.linker.instantiate(store, self.component),
+                                   self.signatures)
 
 
 class LlmInstance:
-    """One instance of the component; calls the golem:llm exports with engine values."""
+    """One instance of the component; calls the golem:llm exports with engine values.
+
+    The exported interface, its functions and their value model are class attributes, so a
+    subclass can call another interface through the same machinery."""
+
+    interface: str = LLM_INTERFACE
+    functions: Sequence[str] = LLM_FUNCTIONS
+    values: ValueModel = LLM_VALUES
 
     def __init__(self, store: wasmtime.Store, instance: wc.Instance,
                  signatures: Optional[dict[str, Signature]] = None) -> None:
         self.store = store
         self.instance = instance
         self.clock = CallClock()
-        self._exports = Exports(store, instance, LLM_INTERFACE, LLM_FUNCTIONS, LLM_VALUES,
+        self._exports = Exports(store, instance, self.interface, self.functions, self.values,
                                 {} if signatures is None else signatures, self.clock)
 
     def _call(self, name: str, *args: Any) -> Any:
@@ -79,6 +93,9 @@ class LlmInstance:
 
     def stream(self, messages: Sequence[v.Message], config: v.Config) -> "HostChatStream":
         return HostChatStream(self, self._call("stream", messages, config))
+
+
+ComponentHost.instance_class = LlmInstance
 
 
 class HostChatStream:

@@ -1,0 +1,1 @@
+"""The agent's guest code: staged alone into the agent component (examples/agent/build.py)."""
