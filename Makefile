@@ -72,8 +72,8 @@ e2e: build $(E2E_READY)
 record: build $(E2E_READY)
 	$(E2E_ENV) $(BIN)/python -m tests.e2e.record --force
 
-# The fault and fuzz campaign (fuzz/README.md): 10 000 random golem:llm inputs per provider
-# through the built portable and durable components, plus every emulator fault mode; prints
+# The fault and fuzz campaign (fuzz/README.md): 10 000 random golem:llm inputs per provider,
+# 5 000 through each of its built components (portable and durable), plus every emulator fault mode; prints
 # the table of traps, hangs, wrong codes, leaks and events lost, and fails unless every
 # count is zero.  `make test` runs its bounded smoke test.  Options: FUZZ_ARGS="--inputs
 # 1000 --jobs 2 ..." (python -m fuzz.campaign --help).

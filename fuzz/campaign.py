@@ -54,7 +54,7 @@ EXAMPLES_KEPT = 3
 class Settings:
     providers: tuple[str, ...] = tuple(PROVIDERS)
     flavours: tuple[str, ...] = FLAVOURS
-    inputs: int = 10_000
+    inputs: int = 5_000  # per provider and flavour: 10,000 per provider
     faults: str = "full"  # "full", "once" (first variant of each mode) or "none"
     jobs: int = 2
     budget_s: float = 30.0
@@ -395,8 +395,8 @@ def write_report(report: Report, path: Path) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fuzz.campaign", description=__doc__.split("\n")[0])
-    parser.add_argument("--inputs", type=int, default=10_000,
-                        help="random inputs per provider and flavour (default 10000)")
+    parser.add_argument("--inputs", type=int, default=5_000,
+                        help="random inputs per provider and flavour (default 5000: 10,000 per provider)")
     parser.add_argument("--providers", default=",".join(PROVIDERS))
     parser.add_argument("--flavours", default=",".join(FLAVOURS))
     parser.add_argument("--faults", choices=("full", "once", "none"), default="full")
