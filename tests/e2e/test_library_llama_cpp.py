@@ -52,7 +52,10 @@ def test_send_and_max_tokens(traffic):
     reply = llm.send("openai", COUNT, config(max_tokens=8), env=env(traffic))
     assert isinstance(reply, llm.CompleteResponse), reply
     assert reply.metadata.finish_reason is llm.FinishReason.LENGTH
-    assert reply.metadata.usage is not None and 0 < reply.metadata.usage.output_tokens <= 8
+    # llama.cpp sends no usage when streaming (tests/e2e/record.py), so the cut is seen in
+    # the text: 8 tokens are a few words at most.
+    text = "".join(p.text for p in reply.content)
+    assert text.strip() and len(text.split()) <= 8, text
 
 
 def test_a_forced_tool_call_and_its_result(traffic):

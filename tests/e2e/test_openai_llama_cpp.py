@@ -175,8 +175,11 @@ def test_a_crash_mid_stream_resumes_with_one_continuation_request(llama_server, 
     adds is checked for being there, not for sense."""
     host = GolemHost(built("openai", "durable"))
     oplog = tmp_path / "crash.oplog"
+    # One get-next per token or so: without the batch window (200 ms by default), a 135M
+    # model's whole answer fits in two or three windowed batches, before the sixth get-next.
+    env = {**component_env(traffic), "GOLEM_LLM_STREAM_BATCH_WINDOW_MS": "0"}
     with pytest.raises(InjectedCrash):
-        with host.worker(oplog, component_env(traffic),
+        with host.worker(oplog, env,
                          crash=CrashPlan.at_persist(6, "golem_llm::get_next")) as worker:
             with worker.stream(COUNT, config()) as stream:
                 drain(stream, limit_s=180)
@@ -190,7 +193,7 @@ def test_a_crash_mid_stream_resumes_with_one_continuation_request(llama_server, 
 
     traffic.wait_settled()
     traffic.clear()
-    with host.worker(oplog, component_env(traffic)) as again:
+    with host.worker(oplog, env) as again:
         with again.stream(COUNT, config()) as stream:
             events, _, _ = drain(stream, limit_s=180)
     assert not [e for e in events if isinstance(e, v.LlmError)], events
