@@ -1,9 +1,9 @@
 """The exported `llm` interface, shared by every provider's component and both flavours.
 
 `send` and `continue` are the stream, drained into the accumulator: there is one code path
-from bytes to events, and one for trying again (`durability/recovery.py`).  Each operation goes through a `Durability` strategy: straight through
-in the portable flavour, one oplog entry per LLM call in the durable one
-(`components/durable_guest.py`).  The request is built inside the operation's live half, so
+from bytes to events, and one for trying again (`durability/recovery.py`).  Each operation
+goes through a `Durability` strategy: straight through in the portable flavour, one oplog
+entry per LLM call in the durable one (`components/durable_guest.py`).  The request is built inside the operation's live half, so
 a replayed call builds none.  The environment (API key, base URL) is read at call time,
 because module-level code in a component runs at build time.  Every export runs under the
 never-trap guard (`durability.guard.never_trap`): an uncaught exception would trap the
@@ -29,7 +29,7 @@ from durability.batch_window import batch_window_ms
 from durability.call_stream import drain
 from durability.continuation import Partial
 from durability.guard import never_trap
-from durability.source import FailedSource, Source
+from durability.source import FailedSource, Source, SourceWrapper
 from durability.strategy import Durability, PassThrough
 from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
 from providers.outbound import Outbound
@@ -37,59 +37,33 @@ from providers.provider import Provider
 from providers.reasoning_memory import ReasoningMemory, StreamWatcher
 
 
-class WatchedSource:
+class WatchedSource(SourceWrapper):
     """`source`, each batch shown to `watcher` (the instance's reasoning memory) as the
     caller receives it, live or replayed."""
 
+    __slots__ = ("_watcher",)
+
     def __init__(self, source: Source, watcher: StreamWatcher) -> None:
-        self._source = source
+        super().__init__(source)
         self._watcher = watcher
-
-    @property
-    def ended(self) -> bool:
-        return self._source.ended
-
-    @ended.setter
-    def ended(self, value: bool) -> None:
-        self._source.ended = value
-
-    @property
-    def keep_after_end(self) -> bool:
-        return self._source.keep_after_end
 
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         events = self._source.next_batch(block)
         self._watcher.observe(events)
         return events
 
-    def close(self) -> None:
-        self._source.close()
 
-
-class OutboundSource:
+class OutboundSource(SourceWrapper):
     """`source`, each batch through `outbound` on its way to the caller."""
 
+    __slots__ = ("_outbound",)
+
     def __init__(self, source: Source, outbound: Outbound) -> None:
-        self._source = source
+        super().__init__(source)
         self._outbound = outbound
-
-    @property
-    def ended(self) -> bool:
-        return self._source.ended
-
-    @ended.setter
-    def ended(self, value: bool) -> None:
-        self._source.ended = value
-
-    @property
-    def keep_after_end(self) -> bool:
-        return self._source.keep_after_end
 
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         return self._outbound.stream_events(self._source.next_batch(block))
-
-    def close(self) -> None:
-        self._source.close()
 
 
 class LlmGuest:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Protocol
 
-from durability.source import Source
+from durability.source import Source, SourceWrapper
 from normalizer.coalesce import coalesce
 from normalizer.values import Config, StreamEvent, is_terminal
 from providers.settings import STREAM_BATCH_WINDOW, CallSettings, SettingError
@@ -55,31 +55,19 @@ class Sleeper(Protocol):
     def sleep_until(self, when_ns: int) -> None: ...
 
 
-class BatchWindow:
+class BatchWindow(SourceWrapper):
     """`source`, whose blocking reads wait `window_ms` after their first events for more
     (see the module docstring).  `started` says whether the stream's first events were
     already handed out (a stream resumed after a crash)."""
 
-    __slots__ = ("_source", "_clock", "_window_ns", "_started")
+    __slots__ = ("_clock", "_window_ns", "_started")
 
     def __init__(self, source: Source, clock: Sleeper, window_ms: int, *,
                  started: bool = False) -> None:
-        self._source = source
+        super().__init__(source)
         self._clock = clock
         self._window_ns = max(0, window_ms) * _MS
         self._started = started
-
-    @property
-    def ended(self) -> bool:
-        return self._source.ended
-
-    @ended.setter
-    def ended(self, value: bool) -> None:
-        self._source.ended = value
-
-    @property
-    def keep_after_end(self) -> bool:
-        return self._source.keep_after_end
 
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         batch = self._source.next_batch(block)
@@ -98,6 +86,3 @@ class BatchWindow:
             if any(map(is_terminal, more)):
                 break
         return coalesce(events)
-
-    def close(self) -> None:
-        self._source.close()

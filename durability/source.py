@@ -28,6 +28,35 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+class SourceWrapper:
+    """A `Source` over another one: it passes on `ended`, `keep_after_end` and `close`, and
+    a subclass says what it does to the batches (`next_batch`).  The guest's wrappers
+    (scrubbing, the reasoning memory, the durable batch window) are all of this shape."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, source: Source) -> None:
+        self._source = source
+
+    @property
+    def ended(self) -> bool:
+        return self._source.ended
+
+    @ended.setter
+    def ended(self, value: bool) -> None:
+        self._source.ended = value
+
+    @property
+    def keep_after_end(self) -> bool:
+        return self._source.keep_after_end
+
+    def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
+        return self._source.next_batch(block)
+
+    def close(self) -> None:
+        self._source.close()
+
+
 class FailedSource:
     """A stream that could not even be opened: one `error` event, then the end."""
 
