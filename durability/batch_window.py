@@ -4,8 +4,12 @@ In the durable flavour every `get-next` result is one oplog entry, and most of a
 the type description every typed entry carries (about 1.7 KB), so a caller that loops on
 `blocking-get-next` while a model streams one token at a time would write one such entry per
 token.  `BatchWindow` wraps the live source of a durable stream: once a blocking read has
-its first events, it sleeps until `window` after them and adds whatever else arrived
-meanwhile (read without blocking), merged (`normalizer/coalesce.py`), to the same batch.
+its first events, it keeps reading without blocking until `window` after them, napping
+`TICK_MS` whenever nothing is there, and returns all of it merged
+(`normalizer/coalesce.py`) as one batch.  Reading through the window, rather than sleeping
+it out and reading once at its end, matters: a host may hold only a frame or two of the
+body between the socket and the guest (wasmtime's wasi:http does), so what a single read
+after a long sleep finds is a token or two, not the window's worth.
 
 - The stream's very first events are returned at once, never held: time to first event is
   what the caller notices most.  A stream resumed after a crash has already handed out its
@@ -29,9 +33,8 @@ from normalizer.coalesce import coalesce
 from normalizer.values import Config, StreamEvent, is_terminal
 from providers.settings import STREAM_BATCH_WINDOW, CallSettings, SettingError
 
-# Non-blocking reads after the window, at most: each reads what the body has now (up to
-# chat_stream.MAX_BYTES_PER_BATCH), so a server that never pauses cannot hold the call.
-MAX_READS_AFTER_WINDOW = 64
+#: The nap between reads that found nothing, within the window.
+TICK_MS = 10
 
 _MS = 1_000_000
 
@@ -76,13 +79,20 @@ class BatchWindow(SourceWrapper):
         started, self._started = self._started, True
         if not block or not started or not self._window_ns or any(map(is_terminal, batch)):
             return batch
-        self._clock.sleep_until(self._clock.now_ns() + self._window_ns)
+        clock = self._clock
+        deadline = clock.now_ns() + self._window_ns
         events = list(batch)
-        for _ in range(MAX_READS_AFTER_WINDOW):
+        while True:  # read what is there, up to and at the window's end
             more = self._source.next_batch(False)
-            if not more:  # nothing now (None), or the source ended ([])
+            if more == []:  # the source ended
                 break
-            events += more
-            if any(map(is_terminal, more)):
+            if more:
+                events += more
+                if any(map(is_terminal, more)):
+                    break
+            now = clock.now_ns()
+            if now >= deadline:
                 break
+            if more is None:  # nothing now: nap, which also lets the host move bytes in
+                clock.sleep_until(min(deadline, now + TICK_MS * _MS))
         return coalesce(events)

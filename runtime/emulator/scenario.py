@@ -68,7 +68,8 @@ class Scenario:
                        closed mid-body (half an SSE event, no terminating chunk)
       truncate_after_events  how many complete SSE events precede the cut; None = the
                        first half of the answer's events (role chunk included)
-      chunk_delay_s    pause before each SSE event after the first
+      chunk_delay_s    the pace of the SSE events: the i-th is written this long × i after the
+                       first (a late write does not push the later ones back)
       write_size       split the body into pieces of N bytes (for a chunked stream: one
                        HTTP chunk per piece), e.g. 1 to exercise incremental parsers
       stall_with_comments_s  for a stream: after its events (cut with `truncate="clean"`

@@ -412,8 +412,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         size = response.write_size
         if response.streaming:
+            # A steady pace: event i is due `chunk_delay_s` × i after the first, so a write
+            # held up (the host holding the GIL, say) does not push every later one back,
+            # and N events at 20 ms take 20 ms × N, as a model at 50 tokens/s would.
+            started = time.monotonic()
             for i, event in enumerate(body):
-                if i and response.chunk_delay_s and stopping.wait(response.chunk_delay_s):
+                if i and response.chunk_delay_s and stopping.wait(
+                        max(0.0, started + i * response.chunk_delay_s - time.monotonic())):
                     self._abort()
                     return
                 for piece in _pieces(event, size):

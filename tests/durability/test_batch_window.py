@@ -5,7 +5,7 @@ held; the clock is read only in the live half, at persist-nothing, never on repl
 
 from __future__ import annotations
 
-from durability.batch_window import BatchWindow, batch_window_ms
+from durability.batch_window import TICK_MS, BatchWindow, batch_window_ms
 from durability.host_api import PERSIST_NOTHING
 from durability.strategy import Durable
 from normalizer import values as v
@@ -102,7 +102,8 @@ def test_blocking_reads_after_the_first_hold_one_window_of_events():
     batches = read_all(source)
     assert text(batches) == "".join(f"w{i} " for i in range(100))
     assert batches[0] == [delta("w0 ")]  # the first event at once, alone
-    assert clock.sleeps[0] == 200 * MS and set(clock.sleeps) == {200 * MS}
+    # It reads through each window, napping at most a tick when nothing is there.
+    assert clock.sleeps and max(clock.sleeps) <= TICK_MS * MS
     # Each later batch is one merged delta of about a window of tokens (200 ms / 20 ms + 1).
     middle = batches[1:-1]
     assert all(len(b) == 1 for b in middle)
@@ -132,7 +133,7 @@ def test_a_resumed_stream_is_windowed_from_its_first_read_and_zero_means_no_wind
     clock = Timeline()
     source = BatchWindow(TimedSource(clock, tokens(10, 20)), clock, 100, started=True)
     assert source.next_batch(True) == [delta("w0 w1 w2 w3 w4 w5 ")]
-    assert clock.sleeps == [100 * MS]
+    assert sum(clock.sleeps) == 100 * MS
 
     clock = Timeline()
     batches = read_all(BatchWindow(TimedSource(clock, tokens(10, 20)), clock, 0))
