@@ -130,8 +130,12 @@ def test_crash_mid_stream_resumes_with_one_request_and_the_whole_answer(
         durable, fresh_emulator, tmp_path):
     """The worker dies at its third `get-next` (after that batch was committed); a new
     worker on the same oplog re-runs the call: the stream's opening and the committed
-    batches replay from the oplog, and one continuation request fetches the rest."""
-    oplog, env = tmp_path / "agent.oplog", emulator_env(PROVIDER, fresh_emulator, EMULATOR_KEY)
+    batches replay from the oplog, and one continuation request fetches the rest.  The batch
+    window is off, so that each `get-next` is one piece of the answer and the third comes
+    before its end (with it, two windowed batches can hold the whole answer)."""
+    oplog = tmp_path / "agent.oplog"
+    env = {**emulator_env(PROVIDER, fresh_emulator, EMULATOR_KEY),
+           "GOLEM_LLM_STREAM_BATCH_WINDOW_MS": "0"}
     fresh_emulator.enqueue(streamed_answer())
     crash = CrashPlan.at_persist(3, "golem_llm::get_next", when="after-commit")
     with pytest.raises(InjectedCrash):
