@@ -67,30 +67,37 @@ def invocations(entries):
 
 # ---- replay -------------------------------------------------------------------------------
 
+_CALL = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
+_RESULT = v.ToolSuccess("call_1", "get_weather", '{"temp": 3}')
+_TOOLS_CONFIG = v.Config(model="m", tools=(WEATHER,))
+
+
+def _script(worker):
+    """One of each durable call: send, continue with a tool result, a stream drained."""
+    sent = worker.send(USER, _TOOLS_CONFIG)
+    continued = worker.continue_(USER, [(_CALL, _RESULT)], _TOOLS_CONFIG)
+    with worker.stream(USER, _TOOLS_CONFIG) as stream:
+        events, _ = drain(stream)
+    return sent, continued, events
+
+
+def _record_script(host, provider, emulator, oplog):
+    """`_script` run live by a worker on `oplog`; what it returned."""
+    emulator.enqueue(Scenario(text="first"), Scenario(text="second"), answer_scenario())
+    with host.worker(oplog, env_for(provider, emulator)) as live:
+        return _script(live)
+
 def test_send_continue_and_stream_replay_identically_with_no_requests(golem, fresh_emulator, tmp_path):
     provider, host = golem
     oplog = tmp_path / "worker.oplog"
-    call = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
-    result = v.ToolSuccess("call_1", "get_weather", '{"temp": 3}')
-    config = v.Config(model="m", tools=(WEATHER,))
-
-    def script(worker):
-        sent = worker.send(USER, config)
-        continued = worker.continue_(USER, [(call, result)], config)
-        with worker.stream(USER, config) as stream:
-            events, _ = drain(stream)
-        return sent, continued, events
-
-    fresh_emulator.enqueue(Scenario(text="first"), Scenario(text="second"), answer_scenario())
-    with host.worker(oplog, env_for(provider, fresh_emulator)) as live:
-        recorded = script(live)
+    recorded = _record_script(host, provider, fresh_emulator, oplog)
     assert fresh_emulator.request_count == 3
     assert text_of(recorded[2]) == ANSWER
 
     fresh_emulator.clear()
     with host.worker(oplog, env_for(provider, fresh_emulator)) as replay:
         assert not replay.live
-        assert script(replay) == recorded
+        assert _script(replay) == recorded
         assert replay.live
     assert fresh_emulator.request_count == 0
 
@@ -148,20 +155,7 @@ def test_an_oplog_in_each_golem_llm_shape_replays_with_no_requests(golem, fresh_
     no request to the provider."""
     provider, host = golem
     oplog = tmp_path / "written.oplog"
-    call = v.ToolCall("call_1", "get_weather", '{"location": "Oslo"}')
-    result = v.ToolSuccess("call_1", "get_weather", '{"temp": 3}')
-    config = v.Config(model="m", tools=(WEATHER,))
-
-    def script(worker):
-        sent = worker.send(USER, config)
-        continued = worker.continue_(USER, [(call, result)], config)
-        with worker.stream(USER, config) as stream:
-            events, _ = drain(stream)
-        return sent, continued, events
-
-    fresh_emulator.enqueue(Scenario(text="first"), Scenario(text="second"), answer_scenario())
-    with host.worker(oplog, env_for(provider, fresh_emulator)) as live:
-        recorded = script(live)
+    recorded = _record_script(host, provider, fresh_emulator, oplog)
     written = invocations(open_oplog(oplog).entries())
     assert {llm_codec.shape_of(e.response, shapes).name for e, shapes in zip(
         written, [llm_codec.CHAT_EVENT_SHAPES] * 2 + [llm_codec.STREAM_RESPONSE_SHAPES]
@@ -176,7 +170,7 @@ def test_an_oplog_in_each_golem_llm_shape_replays_with_no_requests(golem, fresh_
         fresh_emulator.clear()
         with host.worker(moved, env_for(provider, fresh_emulator)) as replay:
             assert not replay.live
-            assert script(replay) == recorded, shape
+            assert _script(replay) == recorded, shape
             assert replay.live
         assert fresh_emulator.request_count == 0, shape
 
