@@ -1,8 +1,9 @@
 """The exported `chat-stream` resource: a live HTTP response turned into golem:llm events.
 
-`get-next` never blocks: it reads whatever bytes the body has now and returns every event
-they complete (`None` when they complete none, or while the response's headers, or a
-retry's pause, are still to come).  `blocking-get-next` waits only when nothing is buffered:
+`get-next` does not wait for the server: it reads whatever bytes the body has now and
+returns every event they complete (`None` when they complete none, or while the response's
+headers, or a retry's pause, are still to come).  The one wait it allows is for frames
+already in flight when they carry part of an event (`FOLLOW_FRAMES_NS`, 20 ms at most).  `blocking-get-next` waits only when nothing is buffered:
 on the body or the response, and on the clock for the next deadline.  The stream ends at its
 `finish` or `error` event; after that both return an empty list, at once.
 
@@ -61,6 +62,17 @@ from providers.timeouts import EventDeadline, Timeouts
 # One get-next returns at most about this many body bytes' worth of events, so a fast
 # server cannot make one batch (one oplog entry, when durable) arbitrarily large.
 MAX_BYTES_PER_BATCH = 1024 * 1024
+
+# wasmtime's wasi:http hands the body over one HTTP frame at a time (a frame or two wait
+# between the socket and the guest), so a read finds only what the last frame carried.  A
+# server that writes an event in many small chunks (one byte each, at worst) would leave
+# every non-blocking `get-next` with a piece of an event and no event: in the durable
+# flavour, one oplog entry (tens of ms) per frame, minutes for one answer.  So when a read
+# brings bytes but no complete event, `get-next` waits for the next frame, up to
+# FOLLOW_FRAME_NS for each and FOLLOW_FRAMES_NS in all, and stops at the first wait that
+# brings nothing: frames already in flight are followed, a silent server is not waited for.
+FOLLOW_FRAME_NS = 2_000_000
+FOLLOW_FRAMES_NS = 20_000_000
 
 
 def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
@@ -191,6 +203,8 @@ class EventSource:
         events: list[StreamEvent] = []
         seen = decoder.events_seen
         read_bytes = 0
+        follow_until: Optional[int] = None
+        waited = False
         while read_bytes < MAX_BYTES_PER_BATCH:
             data = body.read()
             if isinstance(data, TransportError):
@@ -200,7 +214,19 @@ class EventSource:
                 events += decoder.end()
                 break
             if not data:
-                break
+                if events or not read_bytes or waited:
+                    break
+                # Bytes are coming but complete no event yet: follow the frames in flight
+                # (see FOLLOW_FRAME_NS) instead of returning empty-handed.
+                now = now_ns()
+                if follow_until is None:
+                    follow_until = now + FOLLOW_FRAMES_NS
+                if now >= follow_until:
+                    break
+                body.wait(min(follow_until, now + FOLLOW_FRAME_NS))
+                waited = True
+                continue
+            waited = False
             read_bytes += len(data)
             events += decoder.feed(data)
             if decoder.done:

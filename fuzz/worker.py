@@ -342,6 +342,8 @@ def _random_calls(conn: Any, runner: Runner, lane: Lane) -> None:
         counter[0] += 1
         label = f"{call.op}{' (get-next)' if call.op == 'stream' and call.poll else ''}"
         conn.send(("start", n, "random inputs", f"{label} | {_inputs(call)}"))  # for a hang
+        started = time.monotonic()
+        requests: list[RecordedRequest] = []
         try:
             verdict, observed, requests = runner.run(call.op, call, call.answer)
             if observed is not None:
@@ -351,7 +353,8 @@ def _random_calls(conn: Any, runner: Runner, lane: Lane) -> None:
             verdict = Verdict()
             verdict.flag("trap", "campaign error: " + traceback.format_exc(limit=3)[-400:])
         if not verdict.ok:
-            label += f" | {_inputs(call)}"
+            label += (f" | {_inputs(call)} | {len(requests)} request(s), "
+                      f"{time.monotonic() - started:.1f} s")
         _report(conn, n, "random inputs", verdict, label)
 
     one()
@@ -383,7 +386,9 @@ def _inputs(call: Call) -> str:
     """A short description of a random call's inputs, for the report."""
     return (f"{len(call.messages)} messages, model {call.config.model!r}, "
             f"{len(call.config.tools)} tools, {len(call.config.provider_options)} options, "
-            f"answer {call.answer.text[:40]!r} + {len(call.answer.tool_calls)} tool calls")
+            f"answer {call.answer.text[:40]!r} + {len(call.answer.tool_calls)} tool calls"
+            f"{' + reasoning' if call.answer.reasoning else ''}, "
+            f"written {call.answer.write_size or 'an event'} byte(s) per chunk")
 
 
 def _summary(message: str) -> str:

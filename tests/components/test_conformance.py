@@ -14,7 +14,7 @@ import pytest
 
 from normalizer import values as v
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
-from runtime.emulator.scenarios import TEXT, WEATHER_CALL, ADD_CALL, MULTIPLY_CALL
+from runtime.emulator.scenarios import LONG_TEXT, TEXT, WEATHER_CALL, ADD_CALL, MULTIPLY_CALL
 from runtime.golem import GolemHost
 from runtime.host import ComponentHost
 from providers import PROVIDERS
@@ -83,8 +83,11 @@ def test_plain_text(llm, provider, fresh_emulator):
     assert wire(provider, fresh_emulator).texts()[-1] == "Hello there"
 
 
-def test_stream_text_arrives_in_batches_then_one_finish(llm):
-    events, batches = drain(llm.stream(USER, v.Config(model="long-text")))
+def test_stream_text_arrives_in_batches_then_one_finish(llm, fresh_emulator):
+    # Paced, so the answer is still arriving when the first events are handed out (an
+    # unpaced one may be whole before the first read, and rightly come as one batch).
+    fresh_emulator.enqueue(Scenario(text=LONG_TEXT, text_chunk_chars=400, chunk_delay_s=0.05))
+    events, batches = drain(llm.stream(USER, v.Config(model="m")))
     assert batches > 1 and text_of(events).startswith("Sentence 1 of a long answer")
     assert sum(isinstance(e, v.Finish) for e in events) == 1 and isinstance(events[-1], v.Finish)
 
