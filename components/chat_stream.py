@@ -78,15 +78,19 @@ FOLLOW_FRAMES_NS = 20_000_000
 def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
                 env: Mapping[str, str], *, partial: Partial = Partial(), deliver: bool = True,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
-                operation: str = "stream") -> Source:
+                operation: str = "stream",
+                on_evict: Optional[Callable[[LlmError], None]] = None) -> Source:
     """The stream of one call (`durability.call_stream.open_call`), its attempts
     `EventSource`s over wasi:http, its log (`GOLEM_LLM_LOG`) on the component's stderr.
-    `deliver=False` (`send`/`continue`) holds every event until the answer is whole."""
+    `deliver=False` (`send`/`continue`) holds every event until the answer is whole.
+    `on_evict` is told when the stream is closed to make room for newer ones."""
     owner: list[RecoveringStream] = []  # the stream its attempts end if they are evicted
 
     def evicted(error: LlmError) -> None:
         if owner:
             owner[0].abandon(error)
+        if on_evict is not None:
+            on_evict(error)
 
     def make_attempt(request: Union[HttpRequest, LlmError], settings: CallSettings,
                      log: Optional[CallLog]) -> EventSource:
@@ -337,6 +341,25 @@ def _origin(url: str) -> str:
     return head + sep + rest.split("/", 1)[0] if sep else url
 
 
+class _Evicted:
+    """What an evicted stream that records nothing after its end is swapped for: `EVICTED`
+    at the next read, after which the resource swaps it for `ENDED` like any ended source.
+    One object for every such stream, so one never read again keeps nothing of its own."""
+
+    __slots__ = ()
+    ended = True
+    keep_after_end = False
+
+    def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
+        return [EVICTED]
+
+    def close(self) -> None:
+        pass
+
+
+EVICTED_SOURCE: Source = _Evicted()
+
+
 class ChatStream(w.ChatStream):
     """The resource handed to the caller.  Every method returns a value, never raises (but
     for an oplog divergence, which must fail the worker).  `source` is a live stream
@@ -346,6 +369,15 @@ class ChatStream(w.ChatStream):
 
     def __init__(self, source: Source) -> None:
         self._source = source
+
+    def evicted(self, error: LlmError) -> None:
+        """The stream's exchange was closed to make room (see the module docstring).  The
+        caller may never read it again (a dropped handle is never freed), so a source that
+        records nothing after its end is let go of now, wrappers and all, for one that says
+        `EVICTED`.  A durable stream records every call, so it keeps its source, which
+        returns the same error through the oplog."""
+        if error is EVICTED and not getattr(self._source, "keep_after_end", True):
+            self._source = EVICTED_SOURCE
 
     def get_next(self) -> Optional[list[w.StreamEvent]]:
         return self._next(block=False)

@@ -31,7 +31,8 @@ from durability.continuation import Partial
 from durability.guard import never_trap
 from durability.source import FailedSource, Source, SourceWrapper
 from durability.strategy import Durability, PassThrough
-from normalizer.values import ChatEvent, Config, Message, StreamEvent, ToolCall, ToolResult
+from normalizer.values import (ChatEvent, Config, LlmError, Message, StreamEvent, ToolCall,
+                              ToolResult)
 from providers.outbound import Outbound
 from providers.provider import Provider
 from providers.reasoning_memory import ReasoningMemory, StreamWatcher
@@ -122,17 +123,24 @@ class LlmGuest:
         provider = self.provider
         outbound = provider.outbound(env)
 
+        resource: list[ChatStream] = []  # told if the stream is evicted (chat_stream.py)
+
+        def evicted(error: LlmError) -> None:
+            if resource:
+                resource[0].evicted(error)
+
         def open_live() -> Source:
-            return open_stream(provider, msgs, cfg, env)
+            return open_stream(provider, msgs, cfg, env, on_evict=evicted)
 
         def open_resume(partial: Partial) -> Source:
-            return open_stream(provider, msgs, cfg, env, partial=partial)
+            return open_stream(provider, msgs, cfg, env, partial=partial, on_evict=evicted)
 
         source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume,
                                                   batch_window_ms(env, cfg))
         watched = WatchedSource(OutboundSource(source, outbound),
                                 self.reasoning_memory().watcher())
-        return ChatStream(watched)
+        resource.append(ChatStream(watched))
+        return resource[0]
 
     def _answer(self, messages: Sequence[Message], config: Config,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]],
