@@ -13,12 +13,15 @@
 
 What a provider cannot honour it lists in `ChatCompletionsProvider.portable_unsupported`,
 each with why, and the option is refused as `unsupported` before anything is sent.
+`json-schema-mode` has one value here, `native` (`response_format` is the native form);
+`tool` is refused as `unsupported`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from normalizer.values import ErrorCode
 from providers.common.json_body import JsonObject
 from providers.common.portable_options import REASONING_BLOCKS, PortableOptions
 from providers.common.refusal import Refusal
@@ -36,6 +39,10 @@ def apply_fields(body: JsonObject, options: PortableOptions, set_by: dict[str, s
         body[field] = value
         set_by[field] = f"provider option {key!r}"
 
+    if options.json_schema_mode == "tool":
+        raise Refusal("provider option 'json-schema-mode' = tool is not supported here: "
+                      "response_format is this API's structured output (pass native, or "
+                      "leave it unset)", ErrorCode.UNSUPPORTED)
     if options.json_schema is not None:
         put("response_format", {"type": "json_schema", "json_schema": {
             "name": options.json_schema_name, "schema": options.json_schema,
