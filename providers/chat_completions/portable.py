@@ -6,7 +6,7 @@
 | `json-mode` | `response_format = {"type": "json_object"}` |
 | `reasoning-effort` | `reasoning_effort` (OpenAI, xAI) or `reasoning.effort` (OpenRouter): the provider's `reasoning_style` |
 | `thinking-budget` | `reasoning.max_tokens` (OpenRouter) |
-| `prompt-cache-key` | `prompt_cache_key` (OpenAI) |
+| `prompt-cache-key` | `prompt_cache_key` (OpenAI); the `x-grok-conv-id` header (xAI: `Provider.option_headers`) |
 | `top-p`, `seed`, `user` | `top_p`, `seed`, `user` |
 | `parallel-tool-calls` | `parallel_tool_calls` (with tools only: OpenAI rejects it without them) |
 | `reasoning-blocks` | `reasoning_details` on the assistant message `continue` sends back (OpenRouter) |
@@ -32,10 +32,13 @@ REASONING_OBJECT = "reasoning"
 
 
 def apply_fields(body: JsonObject, options: PortableOptions, set_by: dict[str, str],
-                 reasoning_style: str) -> None:
+                 reasoning_style: str, as_headers: tuple[str, ...] = ()) -> None:
     """The body fields the options set; `set_by` records each for the conflict message
-    of a native option that sets it again."""
+    of a native option that sets it again.  Options in `as_headers` are sent as headers
+    (`Provider.option_headers`), not in the body."""
     def put(field: str, value: Any, key: str) -> None:
+        if key in as_headers:
+            return
         body[field] = value
         set_by[field] = f"provider option {key!r}"
 

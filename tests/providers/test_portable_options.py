@@ -373,10 +373,29 @@ def test_openai_prompt_cache_key():
     assert body("openai", options(prompt_cache_key="tenant-7"))["prompt_cache_key"] == "tenant-7"
 
 
-@pytest.mark.parametrize("provider", ["grok", "openrouter"])
-def test_other_chat_providers_refuse_a_prompt_cache_key(provider):
-    error = refusal(provider, options(prompt_cache_key="tenant-7"))
+def test_openrouter_refuses_a_prompt_cache_key():
+    error = refusal("openrouter", options(prompt_cache_key="tenant-7"))
     assert error.code is ErrorCode.UNSUPPORTED and "'prompt-cache-key'" in error.message
+
+
+def test_grok_prompt_cache_key_is_the_conversation_header_not_a_body_field():
+    request = build("grok", options(prompt_cache_key="conv abc-123"))
+    assert not isinstance(request, LlmError), request
+    assert ("x-grok-conv-id", "conv abc-123") in request.headers
+    assert "prompt_cache_key" not in json.loads(request.body)
+    assert not any(name == "x-grok-conv-id" for name, _ in build("grok", ()).headers)
+
+
+def test_only_grok_sends_the_conversation_header():
+    request = build("openai", options(prompt_cache_key="tenant-7"))
+    assert not any(name == "x-grok-conv-id" for name, _ in request.headers)
+
+
+@pytest.mark.parametrize("value", ["a\r\nx-api-key: stolen", "a\nb", "tab\there", "nul\x00",
+                                   "del\x7f", "café", " padded", "x" * 513])
+def test_grok_refuses_a_cache_key_that_is_no_safe_header_value(value):
+    error = refusal("grok", options(prompt_cache_key=value))
+    assert error.code is ErrorCode.INVALID_REQUEST and "'prompt-cache-key'" in error.message
 
 
 def test_anthropic_user_is_metadata_user_id_and_parallel_is_disabled_on_tool_choice():
