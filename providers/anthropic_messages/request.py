@@ -31,6 +31,7 @@ from providers.anthropic_messages.portable import (
 from providers.anthropic_messages.structured_output import (
     answer_form,
     apply_answer_form,
+    refuse_prefill,
     refuse_reserved_name,
     refuse_thinking,
 )
@@ -79,6 +80,7 @@ def build_body(
         turns = with_reasoning(turns, echo)
     if not turns:
         raise Refusal("at least one user or assistant message with content is required")
+    refuse_prefill(form, turns, portable)
 
     set_by_config: dict[str, str] = {}
     body: JsonObject = {"model": config.model, "max_tokens": default_max_tokens}

@@ -27,6 +27,13 @@ What the tool form cannot combine with, refused before sending rather than answe
   refuses a forced `tool_choice` while thinking is on;
 - a schema that does not describe an object: a tool's input is always an object.
 
+Neither form continues a trailing assistant message (a prefill, which is also how a durable
+stream resumes an interrupted answer, `durability/continuation.py`): the native form is
+documented as incompatible with prefilling, and the forced tool would start its input over,
+so a resumed answer would be the partial JSON followed by a whole new one.  Such a request
+is refused, and an interrupted structured answer ends in that error rather than in text
+that is not the JSON asked for.
+
 `ANSWER_TOOL` is reserved: a caller's tool of that name is refused in every form, so a
 `tool_use` block of that name can only be this answer, which is what lets the normalizer
 recognise it without further word from the request.
@@ -74,6 +81,17 @@ def refuse_reserved_name(tools: tuple[ToolDefinition, ...]) -> None:
     if any(tool.name == ANSWER_TOOL for tool in tools):
         raise Refusal(f"tool name {ANSWER_TOOL!r} is reserved on the Anthropic API: it "
                       "carries the answer of json-schema / json-mode; rename the tool")
+
+
+def refuse_prefill(form: Optional[str], turns: list[JsonObject],
+                   options: PortableOptions) -> None:
+    """Structured output with a trailing assistant turn is refused (module docstring)."""
+    if form is None or not turns or turns[-1].get("role") != "assistant":
+        return
+    key = "json-mode" if options.json_mode else "json-schema"
+    raise Refusal(f"provider option {key!r} cannot continue a trailing assistant message "
+                  "(a prefill, which is also how an interrupted stream resumes): the "
+                  "Anthropic API's structured output would start the JSON over")
 
 
 def apply_answer_form(body: JsonObject, options: PortableOptions, form: Optional[str], label: str,

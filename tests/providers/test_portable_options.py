@@ -406,3 +406,12 @@ def test_anthropic_user_is_metadata_user_id_and_parallel_is_disabled_on_tool_cho
 
 def test_a_numeric_user_id_is_sent_as_text():
     assert body("openai", options(user=12345))["user"] == "12345"
+
+
+@pytest.mark.parametrize("model", [NATIVE_MODEL, OLDER_MODEL])
+def test_anthropic_structured_output_does_not_continue_a_prefill(model):
+    """A trailing assistant message is also how an interrupted stream resumes; the tool
+    form would start the JSON over after the partial one, so it is refused, not sent."""
+    prefill = (*HI, Message(Role.ASSISTANT, (Text('{"name": "Ad'),)))
+    error = refusal("anthropic", options(json_schema=SCHEMA), model=model, messages=prefill)
+    assert "'json-schema'" in error.message and "prefill" in error.message
