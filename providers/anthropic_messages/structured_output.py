@@ -28,9 +28,10 @@ What the tool form cannot combine with, refused before sending rather than answe
 - a schema that does not describe an object: a tool's input is always an object.
 
 Neither form continues a trailing assistant message (a prefill, which is also how a durable
-stream resumes an interrupted answer, `durability/continuation.py`): the native form is
-documented as incompatible with prefilling, and the forced tool would start its input over,
-so a resumed answer would be the partial JSON followed by a whole new one.  Such a request
+stream resumes an interrupted answer, `durability/continuation.py`): both forms constrain
+the answer from its start (the native grammar begins at the schema's root, the forced tool
+begins a new input), so a resumed answer would be the partial JSON followed by a whole new
+one.  Such a request
 is refused, and an interrupted structured answer ends in that error rather than in text
 that is not the JSON asked for.
 
