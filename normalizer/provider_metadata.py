@@ -26,8 +26,8 @@ is optional: a key is left out when the provider did not say it, never sent as n
   text), and `details`, Anthropic's `stop_details` when it sends one.
 - `incomplete_tool_use`: Anthropic tool calls cut off by `max_tokens` (never emitted).
 - `rate_limit`: the rate-limit headers by limit (`requests`, `tokens`, `input_tokens`,
-  `output_tokens`, ... each with `limit`, `remaining`, `reset`), and `retry_after` /
-  `retry_after_ms` as sent.
+  `output_tokens`, ... each with `limit`, `remaining`, `reset`), `retry_after` /
+  `retry_after_ms` as sent, and `should_retry` (a boolean: the `x-should-retry` header).
 - `attempts`, `resumes`: when the answer took more than one request (durability/recovery.py).
 
 `provider-error-json` keeps the provider's error body and gains `request_id` and `rate_limit`

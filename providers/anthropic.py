@@ -21,6 +21,13 @@ stream decoding `normalizer/anthropic_messages/`.
   and sent back from there (`reasoning_echo_key`).
 - Claude continues a trailing assistant message (a prefill) from its last word, whatever
   the model: a durable stream resumes an interrupted answer that way.
+- Native structured output (`output_config.format`) is generally available for Claude
+  Opus 4.6, Sonnet 4.6, Sonnet 4.5, Opus 4.5 and Haiku 4.5 (Anthropic's "Structured
+  outputs" page, docs.claude.com/en/docs/build-with-claude/structured-outputs), and Opus
+  4.7 has it too (Vertex AI's list of Claude models with structured outputs); Opus 4.1 had
+  it only in the retired beta (`output_format` with a beta header).  `json-schema` on any
+  other model is sent as a forced tool (`anthropic_messages/structured_output.py`), which
+  every model takes.
 """
 
 from __future__ import annotations
@@ -41,4 +48,12 @@ PROVIDER = AnthropicMessagesProvider(
     api_version="2023-06-01",
     default_max_tokens=4096,
     reasoning_echo_key="thinking",
+    native_json_schema_models=(
+        "claude-opus-4-7",
+        "claude-opus-4-6",
+        "claude-sonnet-4-6",
+        "claude-opus-4-5",
+        "claude-sonnet-4-5",
+        "claude-haiku-4-5",
+    ),
 )

@@ -19,8 +19,16 @@ of reference/providers.md §4, stated as data:
   mapping, which accepts every shape).  Whole tool calls per chunk, absent `finish_reason`
   keys, empty deltas and `reasoning_content` need no quirk: the dialect's normalizer handles
   them for every server.
-- documented options it cannot honour: `thinking-budget`, `prompt-cache`,
-  `prompt-cache-key` (xAI keys caching by a header on this API) and `reasoning-blocks`.
+- `prompt-cache-key` is sent as the `x-grok-conv-id` header, not a body field: on Chat
+  Completions xAI routes requests with the same conversation id to the same server, where
+  the cached prompt is ("Maximizing Cache Hits",
+  https://docs.x.ai/developers/advanced-api-usage/prompt-caching/maximizing-cache-hits;
+  `prompt_cache_key` is that page's body field for the Responses API only).
+- `seed` and `user` are body fields of xAI's Chat Completions request (its REST API
+  reference lists both, OpenAI-compatible: an integer seed, an end-user id string), so the
+  dialect's mapping sends them as is.
+- documented options it cannot honour: `thinking-budget`, `prompt-cache` and
+  `reasoning-blocks`.
 """
 
 from __future__ import annotations
@@ -60,11 +68,10 @@ PROVIDER = ChatCompletionsProvider(
         ),
     ),
     inline_image_types=("image/jpeg", "image/jpg", "image/png"),
+    option_headers=(("prompt-cache-key", "x-grok-conv-id"),),
     portable_unsupported=(
         ("thinking-budget", "xAI sizes reasoning by effort; pass reasoning-effort"),
         ("prompt-cache", "xAI caches prompts by itself"),
-        ("prompt-cache-key", "xAI's Chat Completions routes cached prompts by its "
-                             "x-grok-conv-id header, which this component does not send"),
         ("reasoning-blocks", "xAI's Chat Completions takes no reasoning back from the caller"),
     ),
     quirks=ChatQuirks(

@@ -35,6 +35,8 @@ from normalizer.values import (
     ToolResult,
 )
 from providers.common.json_body import JsonObject, encode_body
+from providers.common.option_headers import option_headers
+from providers.common.portable_options import split_options
 from providers.common.refusal import Refusal
 from providers.common.secrets import Scrubber, api_key, secret_from_env
 from providers.outbound import Outbound
@@ -78,6 +80,10 @@ class Provider:
         `provider-error-json` (`providers/common/response_headers.py`).
     response_id_is_request_id: the answer's own id is that same request id (OpenRouter's
         generation id, `gen-...`, is both), so it stands in when the header is missing.
+    option_headers: (documented option, header) pairs: the options this provider takes as
+        request headers rather than body fields (xAI's `x-grok-conv-id` for
+        `prompt-cache-key`); the dialect leaves them out of the body
+        (`providers/common/option_headers.py`).
     reasoning_echo_key: the key of the finish's `provider_metadata_json` that holds the
         reasoning the API wants back before the tool calls it preceded (Anthropic's signed
         `thinking` blocks, OpenRouter's `reasoning_details`); None when the API takes none
@@ -104,6 +110,7 @@ class Provider:
     request_id_header: str = "x-request-id"
     response_id_is_request_id: bool = False
     reasoning_echo_key: Optional[str] = None
+    option_headers: tuple[tuple[str, str], ...] = ()
 
     # -- the environment --------------------------------------------------------------------
 
@@ -225,12 +232,19 @@ class Provider:
                       env: Mapping[str, str],
                       tool_results: Sequence[tuple[ToolCall, ToolResult]]) -> HttpRequest:
         """The POST: the key (a missing one is refused before anything else), the dialect's
-        body and headers, the provider's optional headers, then the User-Agent."""
+        body and headers, the provider's optional headers, the options it takes as headers
+        (`option_headers`), then the User-Agent."""
         key = self.api_key(env)
         body = encode_body(self.request_body(messages, config, tool_results, env))
         headers = (*self.request_headers(key), *self.extra_headers(env),
-                   ("User-Agent", user_agent(self.name)))
+                   *self._option_headers(config), ("User-Agent", user_agent(self.name)))
         return HttpRequest(method="POST", url=self.url(env), headers=headers, body=body)
+
+    def _option_headers(self, config: Config) -> tuple[tuple[str, str], ...]:
+        if not self.option_headers:
+            return ()
+        portable, _ = split_options(config.provider_options)
+        return option_headers(portable, self.option_headers)
 
     # -- the dialect's mapping (may raise; the boundary above converts) ---------------------
 

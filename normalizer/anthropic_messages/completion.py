@@ -5,7 +5,7 @@ body into the events a stream would give (text deltas, one tool-call delta, `Fin
 the one accumulator produce the answer, so `send` stays "the stream, drained"; the recorded
 non-streamed fixtures run through the same mapping.  The rules are the streaming
 normalizer's (`metadata`, `usage`, `errors`): text blocks become text, `tool_use`
-blocks become tool calls with `input` serialised as JSON, thinking blocks go to
+blocks become tool calls with `input` serialised as JSON (the answer tool's, text), thinking blocks go to
 `provider_metadata_json`, server-tool and unknown blocks are ignored, and a 2xx body that
 is an error object (`"type": "error"`) is an error.
 """
@@ -13,7 +13,7 @@ is an error object (`"type": "error"`) is an error.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from normalizer.anthropic_messages.errors import error_from_event
 from normalizer.anthropic_messages.metadata import response_metadata
@@ -29,9 +29,11 @@ from normalizer.values import (
 )
 
 
-def events_from_message(body: Any, label: str) -> list[StreamEvent]:
+def events_from_message(body: Any, label: str,
+                        answer_tool: Optional[str] = None) -> list[StreamEvent]:
     """The stream events equivalent to one parsed Messages body from the provider `label`
-    names; always ends with exactly one terminal event (`Finish` or `LlmError`)."""
+    names; always ends with exactly one terminal event (`Finish` or `LlmError`).  A
+    `tool_use` block named `answer_tool` is the answer's text (`stream.py`)."""
     if not isinstance(body, dict):
         return [LlmError(ErrorCode.INTERNAL_ERROR,
                          f"malformed {label} response: not a JSON object")]
@@ -45,6 +47,7 @@ def events_from_message(body: Any, label: str) -> list[StreamEvent]:
     out: list[StreamEvent] = []
     calls: list[ToolCall] = []
     thinking: list[dict] = []
+    answered = False
     for block in content:
         if not isinstance(block, dict):
             continue
@@ -53,6 +56,11 @@ def events_from_message(body: Any, label: str) -> list[StreamEvent]:
             text = block.get("text")
             if isinstance(text, str) and text:
                 out.append(StreamDelta(content=(Text(text),)))
+        elif kind == "tool_use" and answer_tool and block.get("name") == answer_tool:
+            answered = True
+            tool_input = block.get("input")
+            text = "{}" if tool_input is None else json.dumps(tool_input, ensure_ascii=False)
+            out.append(StreamDelta(content=(Text(text),)))
         elif kind == "tool_use":
             tool_input = block.get("input")
             arguments = "{}" if tool_input is None else json.dumps(tool_input, ensure_ascii=False)
@@ -79,15 +87,17 @@ def events_from_message(body: Any, label: str) -> list[StreamEvent]:
         usage={k: v for k, v in usage.items() if v is not None} if isinstance(usage, dict) else None,
         thinking=thinking,
         stop_details=body.get("stop_details"),
+        answered_by_tool=answered and not calls,
     )))
     return out
 
 
-def events_from_body(body: bytes, label: str) -> list[StreamEvent]:
+def events_from_body(body: bytes, label: str,
+                     answer_tool: Optional[str] = None) -> list[StreamEvent]:
     """`events_from_message` for the raw bytes of a 2xx `application/json` response."""
     try:
         parsed = loads(body)
     except ValueError as exc:
         return [LlmError(ErrorCode.INTERNAL_ERROR,
                          f"malformed {label} response body ({exc}): {body[:200]!r}")]
-    return events_from_message(parsed, label)
+    return events_from_message(parsed, label, answer_tool)

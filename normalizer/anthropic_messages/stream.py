@@ -16,6 +16,12 @@ The rules this normalizer follows, and why:
   listed as `incomplete_tool_use` in the finish's `provider_metadata_json` (the finish says
   LENGTH), otherwise the stream ends in an error.  Input nested deeper than the JSON depth
   bound (`normalizer/json_depth.py`) ends the stream in an error at once.
+- **The answer tool**: structured output on models without the native form is asked for
+  as one forced tool (`providers/anthropic_messages/structured_output.py`), whose input is
+  the answer.  A `tool_use` block of that name (`answer_tool`, given by the provider; the
+  name is reserved, so no caller tool has it) is not a tool call: its `input_json_delta`s
+  are passed on as text at once, as a native answer's `text_delta`s are, and the finish
+  reason is `stop` where the API says `tool_use` (the raw value stays in the metadata).
 - **Thinking** (`thinking` / `signature_delta`, `redacted_thinking`) never becomes answer
   text: golem:llm has no reasoning part.  The blocks are kept, exactly as the Messages API
   wants them echoed (`{"type": "thinking", "thinking", "signature"}` /
@@ -132,10 +138,16 @@ class AnthropicMessagesNormalizer:
         "_thinking",
         "_incomplete",
         "_decode",
+        "_answer_tool",
+        "_answered",
+        "_called",
     )
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, answer_tool: Optional[str] = None) -> None:
         self._label = label
+        self._answer_tool = answer_tool  # the tool whose input is the answer's text
+        self._answered = False  # the answer tool's block was seen
+        self._called = False  # a client tool call was emitted
         self._terminal = False
         self._seen = False  # any answer event arrived
         self._message_id: Optional[str] = None
@@ -259,7 +271,11 @@ class AnthropicMessagesNormalizer:
         if not isinstance(start, dict):
             return []
         kind = start.get("type")
-        block = _Block(kind if kind in ("text", "tool_use", "thinking", "redacted_thinking")
+        if kind == "tool_use" and self._answer_tool and start.get("name") == self._answer_tool:
+            kind = "answer"
+            self._answered = True
+        block = _Block(kind if kind in ("text", "tool_use", "answer", "thinking",
+                                        "redacted_thinking")
                        else "ignored", start)
         self._blocks[obj.get("index")] = block
         if block.kind == "text":
@@ -286,8 +302,11 @@ class AnthropicMessagesNormalizer:
                 return [StreamDelta(content=(Text(text),))]
         elif kind == "input_json_delta":
             fragment = delta.get("partial_json")
-            if block is not None and block.kind == "tool_use" and fragment:
-                block.parts.append(fragment if isinstance(fragment, str) else json.dumps(fragment))
+            if block is not None and block.kind in ("tool_use", "answer") and fragment:
+                fragment = fragment if isinstance(fragment, str) else json.dumps(fragment)
+                block.parts.append(fragment)
+                if block.kind == "answer":
+                    return [StreamDelta(content=(Text(fragment),))]
         elif kind == "thinking_delta":
             thinking = delta.get("thinking")
             if (block is not None and block.kind == "thinking" and thinking
@@ -308,6 +327,9 @@ class AnthropicMessagesNormalizer:
                                    "signature": block.signature})
         elif block.kind == "redacted_thinking":
             self._thinking.append({"type": "redacted_thinking", "data": block.data})
+        elif block.kind == "answer":
+            if not "".join(block.parts).strip():  # no input streamed: the block's own
+                return [StreamDelta(content=(Text(tool_arguments("", block.initial_input)),))]
         elif block.kind == "tool_use":
             arguments = tool_arguments("".join(block.parts), block.initial_input)
             problem = arguments_problem(arguments)
@@ -316,6 +338,7 @@ class AnthropicMessagesNormalizer:
             if problem is not None:
                 self._incomplete.append({"id": block.id, "name": block.name, "input": arguments})
                 return []
+            self._called = True
             return [StreamDelta(tool_calls=(ToolCall(block.id, block.name, arguments),))]
         return []
 
@@ -335,6 +358,7 @@ class AnthropicMessagesNormalizer:
             thinking=self._thinking,
             incomplete=self._incomplete,
             stop_details=self._stop_details,
+            answered_by_tool=self._answered and not self._called and not self._incomplete,
         )
         if self._incomplete and metadata.finish_reason not in _CUT_OFF:
             names = ", ".join(repr(c["name"]) for c in self._incomplete)

@@ -10,6 +10,9 @@ value; the mapping is written here, one job per module, so a reader finds each b
                  turn of `tool_result` blocks
 - `tools`        tool definitions (`input_schema`) and `tool_choice`
 - `options`      which `provider-options` are reserved
+- `portable`     the documented options → body fields
+- `structured_output` `json-schema` / `json-mode`: native `output_config`, or the forced
+                 answer tool
 - `request`      the body, URL and headers → `HttpRequest`
 - `errors`       non-2xx responses → `LlmError`
 - `provider`     `AnthropicMessagesProvider`, the provider's facts plus the mapping above

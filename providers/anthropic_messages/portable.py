@@ -2,7 +2,9 @@
 
 | option | wire |
 |---|---|
-| `json-schema` | `output_config.format = {"type": "json_schema", "schema": ...}` (the API's structured output; always strict, and it has no name field) |
+| `json-schema` | native: `output_config.format = {"type": "json_schema", "schema": ...}` (always strict, no name field); tool: one tool `json_answer` with the schema as `input_schema`, forced by `tool_choice` (`structured_output.py`) |
+| `json-mode` | the tool form with `input_schema = {"type": "object"}` |
+| `json-schema-mode` | `native` or `tool`; default by model (`AnthropicMessagesProvider.native_json_schema_models`) |
 | `thinking-budget` | `thinking = {"type": "enabled", "budget_tokens": N}` (the API's minimum is 1024) |
 | `prompt-cache` | a `cache_control: {"type": "ephemeral"}` breakpoint on the system prompt (sent as one text block), on the last tool, and on the last block of the conversation |
 | `top-p` | `top_p` |
@@ -10,8 +12,8 @@
 | `parallel-tool-calls` | `false`: `tool_choice.disable_parallel_tool_use = true` (with tools; `tool_choice` defaults to `auto`) |
 | `reasoning-blocks` | put first in the assistant turn that `continue` sends back (`thinking` / `redacted_thinking` blocks only) |
 
-Refused as `unsupported`: `json-mode` (the API has no JSON mode without a schema),
-`json-schema-strict: false` (its structured output is always strict), `reasoning-effort`
+Refused as `unsupported`: `json-schema-strict: false` in the native form (always strict)
+and `true` in the tool form (not enforced there), `reasoning-effort`
 (thinking is sized by a token budget: use `thinking-budget`), `prompt-cache-key` (caching
 is keyed by the prompt itself) and `seed` (the API has no seed).
 """
@@ -20,13 +22,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from normalizer.values import ErrorCode
 from providers.common.json_body import JsonObject
 from providers.common.portable_options import REASONING_BLOCKS, PortableOptions
 from providers.common.refusal import Refusal
 
 UNSUPPORTED = (
-    ("json-mode", "the Messages API has no JSON mode without a schema; pass json-schema"),
     ("reasoning-effort", "extended thinking is sized in tokens; pass thinking-budget"),
     ("prompt-cache-key", "Anthropic caches by prompt prefix and cache breakpoints; "
                          "pass prompt-cache"),
@@ -40,12 +40,9 @@ _REASONING_TYPES = ("thinking", "redacted_thinking")
 
 
 def refuse_unsupported(options: PortableOptions, label: str) -> None:
-    """The first documented option this API cannot honour, refused."""
+    """The first documented option this API cannot honour, refused (structured output's
+    own refusals are `structured_output.py`'s)."""
     options.refuse_unsupported(label, UNSUPPORTED)
-    if options.json_schema is not None and not options.json_schema_strict:
-        raise Refusal(f"provider option 'json-schema-strict' = false is not supported by "
-                      f"{label}: its structured output always follows the schema",
-                      ErrorCode.UNSUPPORTED)
 
 
 def thinking_budget(options: PortableOptions) -> Optional[int]:
@@ -71,10 +68,6 @@ def apply_fields(body: JsonObject, options: PortableOptions,
     if options.user is not None:
         body["metadata"] = {"user_id": options.user}
         set_by["metadata"] = "provider option 'user'"
-    if options.json_schema is not None:
-        body["output_config"] = {"format": {"type": "json_schema",
-                                            "schema": options.json_schema}}
-        set_by["output_config"] = "provider option 'json-schema'"
     if options.parallel_tool_calls is False and body.get("tools"):
         choice = dict(body.get("tool_choice") or {"type": "auto"})
         if choice["type"] != "none":

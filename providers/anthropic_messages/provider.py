@@ -16,6 +16,7 @@ from normalizer.protocol import Normalizer
 from normalizer.values import Config, ErrorCode, LlmError, Message, StreamEvent, ToolCall, ToolResult
 from providers.anthropic_messages.errors import KEY_SHAPED, error_from_body
 from providers.anthropic_messages.request import build_body, request_headers
+from providers.anthropic_messages.structured_output import ANSWER_TOOL
 from providers.common.json_body import JsonObject
 from providers.provider import Provider
 
@@ -29,6 +30,9 @@ class AnthropicMessagesProvider(Provider):
         set, because the API requires it; when the `thinking` option gives a
         `budget_tokens`, the default becomes budget + this, because the API requires
         max_tokens > budget_tokens.
+    native_json_schema_models: the models (by name prefix) that take structured output
+        natively (`output_config.format`); `json-schema` on any other model is sent as a
+        forced tool unless `json-schema-mode` says otherwise (`structured_output.py`).
     """
 
     dialect = "anthropic_messages"
@@ -36,12 +40,14 @@ class AnthropicMessagesProvider(Provider):
 
     api_version: str
     default_max_tokens: int
+    native_json_schema_models: tuple[str, ...] = ()
 
     def request_body(self, messages: Sequence[Message], config: Config,
                      tool_results: Sequence[tuple[ToolCall, ToolResult]],
                      env: Mapping[str, str]) -> JsonObject:
         return build_body(messages, config, tool_results, api_key_env=self.api_key_env,
-                          default_max_tokens=self.default_max_tokens, label=self.label)
+                          default_max_tokens=self.default_max_tokens, label=self.label,
+                          native_json_schema_models=self.native_json_schema_models)
 
     def request_headers(self, key: str) -> tuple[tuple[str, str], ...]:
         return request_headers(key, self.api_version)
@@ -53,7 +59,7 @@ class AnthropicMessagesProvider(Provider):
         return code_from_status(status)
 
     def completion_events(self, body: bytes) -> list[StreamEvent]:
-        return events_from_body(body, self.label)
+        return events_from_body(body, self.label, answer_tool=ANSWER_TOOL)
 
     def normalizer(self) -> Normalizer:
-        return AnthropicMessagesNormalizer(self.label)
+        return AnthropicMessagesNormalizer(self.label, answer_tool=ANSWER_TOOL)

@@ -6,7 +6,8 @@ it breaks) before a request exists, so nothing is sent for it.
 
 Body fields, in order: `model`, `max_tokens` (required by the API: config, else the
 `max_tokens` option, else the provider's `default_max_tokens`), `system`, `messages`,
-`tools`, `tool_choice`, `temperature` (0–1 on this API, checked here), `stop_sequences`,
+`tools`, `tool_choice` (or the forced answer tool of structured output's tool form,
+`structured_output.py`), `temperature` (0–1 on this API, checked here), `stop_sequences`,
 then what the documented options set (`portable.py`), then the native provider options,
 then `stream: true`, which options cannot remove.  Cache breakpoints (`prompt-cache`) are
 placed last, on the finished system prompt, tools and conversation.
@@ -26,6 +27,13 @@ from providers.anthropic_messages.portable import (
     reasoning_blocks,
     refuse_unsupported,
     with_reasoning,
+)
+from providers.anthropic_messages.structured_output import (
+    answer_form,
+    apply_answer_form,
+    refuse_prefill,
+    refuse_reserved_name,
+    refuse_thinking,
 )
 from providers.anthropic_messages.system import system_prompt
 from providers.anthropic_messages.tool_results import tool_exchange_turns
@@ -54,12 +62,16 @@ def build_body(
     api_key_env: str,
     default_max_tokens: int,
     label: str = "Anthropic",
+    native_json_schema_models: tuple[str, ...] = (),
 ) -> JsonObject:
     """The request body as a JSON object (field order in the module docstring).
     `api_key_env` is named when an option looks like a credential; `default_max_tokens` is
-    the provider's; `label` names it in refusals."""
+    the provider's; `label` names it in refusals; `native_json_schema_models` are the model
+    prefixes whose structured output is native by default."""
     portable, native = split_options(config.provider_options)
     refuse_unsupported(portable, label)
+    refuse_reserved_name(config.tools)
+    form = answer_form(portable, config.model, native_json_schema_models)
     echo = reasoning_blocks(portable, bool(tool_results))
     system = system_prompt(messages)
     turns = trim_prefill(merge_turns([*convert_messages(messages),
@@ -68,6 +80,7 @@ def build_body(
         turns = with_reasoning(turns, echo)
     if not turns:
         raise Refusal("at least one user or assistant message with content is required")
+    refuse_prefill(form, turns, portable)
 
     set_by_config: dict[str, str] = {}
     body: JsonObject = {"model": config.model, "max_tokens": default_max_tokens}
@@ -83,6 +96,7 @@ def build_body(
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
+    apply_answer_form(body, portable, form, label, set_by_config)
     if config.temperature is not None:
         temperature = config.temperature
         if not math.isfinite(temperature) or not 0.0 <= temperature <= 1.0:
@@ -102,6 +116,7 @@ def build_body(
         if budget is not None and budget >= default_max_tokens:
             body["max_tokens"] = budget + default_max_tokens
     body.update(extra)
+    refuse_thinking(body, form, portable, set_by_config)
     apply_cache(body, portable.prompt_cache)
     body["stream"] = True
     return body

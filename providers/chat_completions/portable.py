@@ -6,19 +6,22 @@
 | `json-mode` | `response_format = {"type": "json_object"}` |
 | `reasoning-effort` | `reasoning_effort` (OpenAI, xAI) or `reasoning.effort` (OpenRouter): the provider's `reasoning_style` |
 | `thinking-budget` | `reasoning.max_tokens` (OpenRouter) |
-| `prompt-cache-key` | `prompt_cache_key` (OpenAI) |
+| `prompt-cache-key` | `prompt_cache_key` (OpenAI); the `x-grok-conv-id` header (xAI: `Provider.option_headers`) |
 | `top-p`, `seed`, `user` | `top_p`, `seed`, `user` |
 | `parallel-tool-calls` | `parallel_tool_calls` (with tools only: OpenAI rejects it without them) |
 | `reasoning-blocks` | `reasoning_details` on the assistant message `continue` sends back (OpenRouter) |
 
 What a provider cannot honour it lists in `ChatCompletionsProvider.portable_unsupported`,
 each with why, and the option is refused as `unsupported` before anything is sent.
+`json-schema-mode` has one value here, `native` (`response_format` is the native form);
+`tool` is refused as `unsupported`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from normalizer.values import ErrorCode
 from providers.common.json_body import JsonObject
 from providers.common.portable_options import REASONING_BLOCKS, PortableOptions
 from providers.common.refusal import Refusal
@@ -29,13 +32,20 @@ REASONING_OBJECT = "reasoning"
 
 
 def apply_fields(body: JsonObject, options: PortableOptions, set_by: dict[str, str],
-                 reasoning_style: str) -> None:
+                 reasoning_style: str, as_headers: tuple[str, ...] = ()) -> None:
     """The body fields the options set; `set_by` records each for the conflict message
-    of a native option that sets it again."""
+    of a native option that sets it again.  Options in `as_headers` are sent as headers
+    (`Provider.option_headers`), not in the body."""
     def put(field: str, value: Any, key: str) -> None:
+        if key in as_headers:
+            return
         body[field] = value
         set_by[field] = f"provider option {key!r}"
 
+    if options.json_schema_mode == "tool":
+        raise Refusal("provider option 'json-schema-mode' = tool is not supported here: "
+                      "response_format is this API's structured output (pass native, or "
+                      "leave it unset)", ErrorCode.UNSUPPORTED)
     if options.json_schema is not None:
         put("response_format", {"type": "json_schema", "json_schema": {
             "name": options.json_schema_name, "schema": options.json_schema,

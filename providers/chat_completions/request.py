@@ -37,6 +37,7 @@ class BodyRules(Protocol):
     typed_options: tuple[tuple[str, str], ...]
     portable_unsupported: tuple[tuple[str, str], ...]
     reasoning_style: str
+    option_headers: tuple[tuple[str, str], ...]
 
 
 def request_headers(key: str) -> tuple[tuple[str, str], ...]:
@@ -94,7 +95,8 @@ def build_body(
         body["tool_choice"] = tool_choice
         set_by_config["tool_choice"] = "config.tool-choice"
 
-    apply_fields(body, portable, set_by_config, provider.reasoning_style)
+    apply_fields(body, portable, set_by_config, provider.reasoning_style,
+                 tuple(key for key, _ in provider.option_headers))
     extra = provider_options(native, api_key_env=provider.api_key_env,
                              set_by_config=set_by_config, reserved=RESERVED,
                              typed=(*ALWAYS_TYPED, *provider.typed_options))

@@ -18,6 +18,7 @@ honour is `unsupported` naming it and the provider (raised by the dialect), neve
 | `json-schema-name` | its name where the API wants one (default `response`) |
 | `json-schema-strict` | `true` (default) or `false`: strict schema adherence |
 | `json-mode` | `true`: the answer is a JSON object (no schema) |
+| `json-schema-mode` | `native` or `tool`: how a provider with both forms sends the above (Anthropic) |
 | `reasoning-effort` | `none`, `minimal`, `low`, `medium`, `high` or `xhigh` |
 | `thinking-budget` | tokens the model may think for (an integer ≥ 1) |
 | `prompt-cache` | `true` (system, tools and conversation) or an array of those three |
@@ -47,13 +48,15 @@ from providers.common.options import option_value
 from providers.common.refusal import Refusal
 
 REASONING_BLOCKS = "reasoning-blocks"
+JSON_SCHEMA_MODES = ("native", "tool")
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 CACHE_TARGETS = ("system", "tools", "messages")
 
 #: Every documented key, in the order of the table above.
 KEYS = ("json-schema", "json-schema-name", "json-schema-strict", "json-mode",
-        "reasoning-effort", "thinking-budget", "prompt-cache", "prompt-cache-key", "top-p",
-        "seed", "user", "parallel-tool-calls", "n", REASONING_BLOCKS)
+        "json-schema-mode", "reasoning-effort", "thinking-budget", "prompt-cache",
+        "prompt-cache-key", "top-p", "seed", "user", "parallel-tool-calls", "n",
+        REASONING_BLOCKS)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class PortableOptions:
     json_schema_name: str = "response"
     json_schema_strict: bool = True
     json_mode: bool = False
+    json_schema_mode: Optional[str] = None
     reasoning_effort: Optional[str] = None
     thinking_budget: Optional[int] = None
     prompt_cache: tuple[str, ...] = ()
@@ -138,6 +142,14 @@ def _checked(values: dict[str, Any], given: tuple[str, ...]) -> PortableOptions:
     for key in ("json-schema-name", "json-schema-strict"):
         if key in values and "json_schema" not in fields:
             raise Refusal(f"provider option {key!r} needs 'json-schema'")
+    if "json-schema-mode" in values:
+        mode = values["json-schema-mode"]
+        if mode not in JSON_SCHEMA_MODES:
+            _invalid("json-schema-mode", " or ".join(JSON_SCHEMA_MODES), mode)
+        if "json_schema" not in fields and not fields.get("json_mode"):
+            raise Refusal("provider option 'json-schema-mode' needs 'json-schema' or "
+                          "'json-mode'")
+        fields["json_schema_mode"] = mode
     if "reasoning-effort" in values:
         effort = values["reasoning-effort"]
         if effort not in EFFORTS:

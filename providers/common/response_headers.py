@@ -12,7 +12,10 @@ headers are read; every other header stays in the transport.
   `anthropic-ratelimit-<what>-{limit,remaining,reset}` both become
   `{"<what>": {"limit": .., "remaining": .., "reset": ..}}` (`input-tokens` →
   `input_tokens`).  A bare `x-ratelimit-<field>` (no limit named) is kept under its field.
-  `retry-after` and `retry-after-ms` are kept as `retry_after` and `retry_after_ms`.
+  `retry-after` and `retry-after-ms` are kept as `retry_after` and `retry_after_ms`, and
+  `x-should-retry` (Anthropic's and OpenAI's word on whether to try the request again,
+  which the retry machinery obeys, `providers/retry.py`) as the boolean `should_retry`;
+  a value other than `true` or `false` is left out.
   A value that is a whole number becomes a number; any other (OpenAI's `6m0s`, Anthropic's
   RFC 3339 time, an HTTP date) stays the text the provider sent.
 """
@@ -25,6 +28,7 @@ _FIELDS = ("limit", "remaining", "reset")
 _OPENAI_PREFIX = "x-ratelimit-"
 _ANTHROPIC_PREFIX = "anthropic-ratelimit-"
 _RETRY = (("retry-after", "retry_after"), ("retry-after-ms", "retry_after_ms"))
+_SHOULD_RETRY = ("x-should-retry", "should_retry")
 #: Bounds on what is copied, so a hostile server cannot bloat the metadata.
 _MAX_VALUE = 200
 _MAX_LIMITS = 16
@@ -76,6 +80,10 @@ def rate_limit(headers: Mapping[str, str]) -> dict[str, Any]:
         text = headers.get(header)
         if isinstance(text, str) and text.strip():
             out[key] = _value(text)
+    header, key = _SHOULD_RETRY
+    should = headers.get(header)
+    if isinstance(should, str) and should.strip().lower() in ("true", "false"):
+        out[key] = should.strip().lower() == "true"
     return out
 
 

@@ -9,7 +9,8 @@ Shapes follow recorded claude-sonnet-4 / haiku-4.5 traffic and the SDK's types
 - Requests are validated like the API does where a client can get it wrong: `model`,
   `max_tokens` and `messages` required, roles `user`/`assistant` only (a `system` role is a
   400), content a string or a list of blocks, no empty text blocks, image media types,
-  `temperature` within 0–1, `tool_choice` shape, and the tool pairing rules: every
+  `temperature` within 0–1, `tool_choice` shape (and no forced tool choice, `any` or
+  `tool`, while `thinking` is enabled: the API refuses that), and the tool pairing rules: every
   `tool_use` answered by a `tool_result` in the very next message, results first there, and
   no `tool_result` without its `tool_use`.  Errors are 400 `invalid_request_error`.
 - Streams are `event: <type>` + `data: <json>` events: `message_start` (input usage),
@@ -461,6 +462,8 @@ def validate(request: Any) -> str | None:
     problem = _validate_tools(request.get("tools"), request.get("tool_choice"))
     if problem is not None:
         return problem
+    if _forces_tool(request.get("tool_choice")) and _thinking_on(request.get("thinking")):
+        return "Thinking may not be enabled when `tool_choice` forces tool use."
     for i, message in enumerate(messages):
         problem = _validate_message(i, message, len(messages))
         if problem is not None:
@@ -491,6 +494,14 @@ def _validate_tools(tools: Any, choice: Any) -> str | None:
         if choice["type"] == "tool" and not isinstance(choice.get("name"), str):
             return "tool_choice.tool.name: Field required"
     return None
+
+
+def _forces_tool(choice: Any) -> bool:
+    return isinstance(choice, Mapping) and choice.get("type") in ("any", "tool")
+
+
+def _thinking_on(thinking: Any) -> bool:
+    return isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive")
 
 
 def _validate_message(i: int, message: Any, count: int) -> str | None:

@@ -1,5 +1,6 @@
-"""The metadata shape through a built component: the OpenRouter portable `.wasm` in wasmtime,
-talking wasi:http to the emulator on loopback.
+"""The metadata shape through a built component: the OpenRouter portable `.wasm` (and, for
+`x-should-retry`, the Anthropic one) in wasmtime, talking wasi:http to the emulator on
+loopback.
 
 What only the component can show: the response headers arrive through the wasi:http
 transport (request id, rate limits), the retry machinery's `attempts`/`resumes` fold into
@@ -90,3 +91,25 @@ def test_the_key_in_a_header_is_scrubbed_from_the_metadata(host, fresh_emulator)
     raw = event.metadata.provider_metadata_json
     assert EMULATOR_KEY not in raw
     assert json.loads(raw)["rate_limit"]["requests"]["remaining"].startswith("echo ")
+
+
+@pytest.fixture(scope="module")
+def anthropic_host() -> ComponentHost:
+    return ComponentHost(built("anthropic", "portable"))
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("status, should", [(529, True), (400, False)])
+def test_x_should_retry_reaches_provider_error_json_as_a_boolean(anthropic_host, fresh_emulator,
+                                                                  status, should):
+    """Anthropic sends `x-should-retry` with every error (the emulator too): through the
+    wasi:http transport it becomes `rate_limit.should_retry`."""
+    fresh_emulator.enqueue(Scenario(error_status=status))
+    llm = anthropic_host.instantiate({
+        **PROVIDERS["anthropic"].emulator_env(fresh_emulator.origin, EMULATOR_KEY),
+        "GOLEM_LLM_MAX_RETRIES": "0"})
+    event = llm.send(USER, v.Config(model="claude-haiku-4-5"))
+    assert isinstance(event, v.LlmError), event
+    body = json.loads(event.provider_error_json)
+    assert body["rate_limit"]["should_retry"] is should
+    assert body["request_id"].startswith("req_")

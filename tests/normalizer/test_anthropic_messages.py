@@ -285,6 +285,70 @@ def test_invalid_tool_input_without_a_cut_is_an_error() -> None:
     assert "not valid JSON" in error.message and calls_of(events) == []
 
 
+# --- the answer tool (structured output's tool form) -------------------------------------
+
+ANSWER = "json_answer"  # the name the provider reserves (providers/anthropic_messages/structured_output.py)
+
+
+def answer_stream(*fragments: str) -> list[SseEvent]:
+    return [start(), tool_block(0, "toolu_answer", ANSWER), PING,
+            *[args(0, f) for f in fragments], block_stop(0),
+            message_delta("tool_use", output_tokens=21), STOP]
+
+
+def test_the_answer_tools_input_streams_as_text_and_finishes_with_stop() -> None:
+    """Golden events: each non-empty input piece is one text delta, at once; no tool call;
+    finish `stop` with the API's own `tool_use` kept in the metadata."""
+    events = run(answer_stream("", '{"name": "Ad', 'a", "age"', ": 36}"))
+    assert events[:-1] == [StreamDelta(content=(Text('{"name": "Ad'),)),
+                           StreamDelta(content=(Text('a", "age"'),)),
+                           StreamDelta(content=(Text(": 36}"),))]
+    assert json.loads(text_of(events)) == {"name": "Ada", "age": 36}
+    assert calls_of(events) == []
+    finish = only_finish(events)
+    assert finish.metadata.finish_reason is FinishReason.STOP
+    assert metadata_json(finish)["finish_reason"] == "tool_use"
+
+
+def test_an_answer_piece_is_passed_on_before_the_block_stops() -> None:
+    normalizer = ANTHROPIC.normalizer()
+    for event in (start(), tool_block(0, "toolu_answer", ANSWER), args(0, "")):
+        assert normalizer.feed(event) == []
+    assert normalizer.feed(args(0, '{"a"')) == [StreamDelta(content=(Text('{"a"'),))]
+
+
+def test_an_answer_given_whole_in_the_block_start_is_the_text() -> None:
+    events = run([start(), tool_block(0, "toolu_answer", ANSWER, {"ok": True}), block_stop(0),
+                  message_delta("tool_use"), STOP])
+    assert json.loads(text_of(events)) == {"ok": True}
+
+
+def test_an_answer_cut_by_max_tokens_is_partial_text_and_length() -> None:
+    events = run([start(), tool_block(0, "toolu_answer", ANSWER), args(0, '{"story": "Once'),
+                  block_stop(0), message_delta("max_tokens"), STOP])
+    assert text_of(events) == '{"story": "Once'
+    assert only_finish(events).metadata.finish_reason is FinishReason.LENGTH
+
+
+def test_another_tools_call_is_still_a_tool_call() -> None:
+    events = run([start(), tool_block(0, "toolu_1", "json_answer_v2"), args(0, "{}"),
+                  block_stop(0), message_delta("tool_use"), STOP])
+    assert [c.name for c in calls_of(events)] == ["json_answer_v2"] and text_of(events) == ""
+    assert only_finish(events).metadata.finish_reason is FinishReason.TOOL_CALLS
+
+
+def test_a_non_streamed_answer_tool_is_the_text() -> None:
+    body = {"id": MSG_ID, "type": "message", "role": "assistant", "model": MODEL,
+            "content": [{"type": "tool_use", "id": "toolu_a", "name": ANSWER,
+                         "input": {"name": "Ada", "tags": ["é"]}}],
+            "stop_reason": "tool_use", "stop_sequence": None,
+            "usage": {"input_tokens": 9, "output_tokens": 12}}
+    events = ANTHROPIC.completion_events(json.dumps(body).encode())
+    assert json.loads(text_of(events)) == {"name": "Ada", "tags": ["é"]}
+    assert calls_of(events) == []
+    assert only_finish(events).metadata.finish_reason is FinishReason.STOP
+
+
 # --- thinking, server tools, unknown things ----------------------------------------------
 
 

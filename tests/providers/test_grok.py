@@ -386,3 +386,17 @@ def test_round_trip_non_streamed_answer_is_accepted(emu, env):
     conn.close()
     assert isinstance(events[-1], Finish)
     assert events[-1].metadata.usage == Usage(5, 9, 14)
+
+
+def test_round_trip_prompt_cache_key_reaches_xai_as_the_conversation_header(emu, env):
+    """xAI routes cached prompts by `x-grok-conv-id` on Chat Completions: the documented
+    option arrives as that header, and the body has no `prompt_cache_key`; `seed` and `user`
+    arrive as body fields."""
+    emu.enqueue(Scenario(text="cached"))
+    config = Config(model="grok-4", provider_options=(
+        Kv("prompt-cache-key", "conv_abc123"), Kv("seed", "7"), Kv("user", "user-42")))
+    assert exchange(PROVIDER, env, config).text == "cached"
+    recorded = emu.last_request
+    assert recorded.headers["x-grok-conv-id"] == "conv_abc123"
+    assert "prompt_cache_key" not in recorded.json
+    assert (recorded.json["seed"], recorded.json["user"]) == (7, "user-42")

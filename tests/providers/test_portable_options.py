@@ -128,12 +128,105 @@ def test_json_mode_becomes_json_object(provider):
     assert body(provider, options(json_mode=True))["response_format"] == {"type": "json_object"}
 
 
-def test_anthropic_json_schema_is_native_structured_output():
-    sent = body("anthropic", options(json_schema=SCHEMA))
+NATIVE_MODEL = "claude-sonnet-4-5-20250929"
+OLDER_MODEL = "claude-3-5-haiku-20241022"
+ANSWER_TOOL = "json_answer"
+FORCED = {"type": "tool", "name": ANSWER_TOOL}
+
+
+@pytest.mark.parametrize("model", ["claude-sonnet-4-5-20250929", "claude-haiku-4-5",
+                                   "claude-opus-4-6", "claude-sonnet-4-6"])
+def test_anthropic_json_schema_is_native_on_the_models_that_have_it(model):
+    sent = body("anthropic", options(json_schema=SCHEMA), model=model)
     assert sent["output_config"] == {"format": {"type": "json_schema", "schema": SCHEMA}}
+    assert "tools" not in sent and "tool_choice" not in sent
 
 
-@pytest.mark.parametrize("key, value", [("json_mode", True), ("reasoning_effort", "high"),
+@pytest.mark.parametrize("model", ["claude-3-5-haiku-20241022", "claude-sonnet-4-20250514",
+                                   "claude-opus-4-1-20250805", "claude-3-opus-20240229"])
+def test_anthropic_json_schema_is_a_forced_tool_on_other_models(model):
+    sent = body("anthropic", options(json_schema=SCHEMA), model=model)
+    assert "output_config" not in sent
+    [tool] = sent["tools"]
+    assert (tool["name"], tool["input_schema"]) == (ANSWER_TOOL, SCHEMA)
+    assert sent["tool_choice"] == FORCED
+
+
+def test_anthropic_json_schema_mode_overrides_the_model_default():
+    tool = body("anthropic", options(json_schema=SCHEMA, json_schema_mode="tool"),
+                model=NATIVE_MODEL)
+    assert tool["tool_choice"] == FORCED and "output_config" not in tool
+    native = body("anthropic", options(json_schema=SCHEMA, json_schema_mode="native"),
+                  model=OLDER_MODEL)
+    assert native["output_config"]["format"]["schema"] == SCHEMA and "tools" not in native
+
+
+def test_anthropic_json_mode_is_the_tool_form_with_any_object():
+    sent = body("anthropic", options(json_mode=True), model=NATIVE_MODEL)
+    assert sent["tools"][0]["input_schema"] == {"type": "object"}
+    assert sent["tool_choice"] == FORCED
+
+
+def test_anthropic_json_mode_has_no_native_form():
+    error = refusal("anthropic", options(json_mode=True, json_schema_mode="native"))
+    assert error.code is ErrorCode.UNSUPPORTED and "'json-mode'" in error.message
+
+
+def test_anthropic_tool_form_with_the_callers_tools_is_refused():
+    error = refusal("anthropic", options(json_schema=SCHEMA), model=OLDER_MODEL,
+                    tools=(WEATHER,))
+    assert error.code is ErrorCode.INVALID_REQUEST
+    assert "'json-schema'" in error.message and "config.tools" in error.message
+
+
+def test_anthropic_native_form_keeps_the_callers_tools():
+    sent = body("anthropic", options(json_schema=SCHEMA), model=NATIVE_MODEL, tools=(WEATHER,))
+    assert [t["name"] for t in sent["tools"]] == ["weather"] and "output_config" in sent
+
+
+@pytest.mark.parametrize("thinking", [options(thinking_budget=2048),
+                                      (Kv("thinking", '{"type": "enabled", "budget_tokens": 2048}'),)])
+def test_anthropic_tool_form_with_thinking_is_refused_naming_both(thinking):
+    error = refusal("anthropic", (*options(json_schema=SCHEMA), *thinking), model=OLDER_MODEL)
+    assert error.code is ErrorCode.INVALID_REQUEST
+    assert "'json-schema'" in error.message
+    assert ("'thinking-budget'" if thinking[0].key == "thinking-budget" else "'thinking'") \
+        in error.message
+
+
+def test_anthropic_native_form_with_thinking_is_sent():
+    sent = body("anthropic", options(json_schema=SCHEMA, thinking_budget=2048),
+                model=NATIVE_MODEL)
+    assert sent["thinking"]["budget_tokens"] == 2048 and "output_config" in sent
+
+
+def test_anthropic_thinking_turned_off_does_not_block_the_tool_form():
+    sent = body("anthropic", (*options(json_schema=SCHEMA), Kv("thinking", '{"type": "disabled"}')),
+                model=OLDER_MODEL)
+    assert sent["tool_choice"] == FORCED
+
+
+def test_anthropic_tool_form_needs_an_object_schema():
+    error = refusal("anthropic", options(json_schema={"type": "array"}), model=OLDER_MODEL)
+    assert "'json-schema'" in error.message and "object" in error.message
+    untyped = {"properties": {"a": {"type": "string"}}}
+    sent = body("anthropic", options(json_schema=untyped), model=OLDER_MODEL)
+    assert sent["tools"][0]["input_schema"] == {"type": "object", **untyped}
+
+
+def test_anthropic_reserves_the_answer_tools_name():
+    tool = ToolDefinition(ANSWER_TOOL, '{"type":"object"}')
+    error = refusal("anthropic", (), tools=(tool,))
+    assert repr(ANSWER_TOOL) in error.message and "reserved" in error.message
+
+
+def test_anthropic_answer_tool_conflicts_with_a_native_tool_choice():
+    error = refusal("anthropic", (*options(json_schema=SCHEMA), Kv("tool_choice", '{"type": "auto"}')),
+                    model=OLDER_MODEL)
+    assert "'tool_choice'" in error.message and "'json-schema'" in error.message
+
+
+@pytest.mark.parametrize("key, value", [("reasoning_effort", "high"),
                                         ("prompt_cache_key", "k"), ("seed", 3)])
 def test_anthropic_refuses_what_it_cannot_honour_as_unsupported(key, value):
     error = refusal("anthropic", options(**{key: value}))
@@ -141,9 +234,31 @@ def test_anthropic_refuses_what_it_cannot_honour_as_unsupported(key, value):
     assert repr(key.replace("_", "-")) in error.message and "Anthropic" in error.message
 
 
-def test_anthropic_refuses_a_non_strict_schema():
-    error = refusal("anthropic", options(json_schema=SCHEMA, json_schema_strict=False))
-    assert error.code is ErrorCode.UNSUPPORTED and "'json-schema-strict'" in error.message
+def test_anthropic_strictness_is_refused_where_the_form_cannot_give_it():
+    loose = refusal("anthropic", options(json_schema=SCHEMA, json_schema_strict=False),
+                    model=NATIVE_MODEL)
+    assert loose.code is ErrorCode.UNSUPPORTED and "'json-schema-strict'" in loose.message
+    strict = refusal("anthropic", options(json_schema=SCHEMA, json_schema_strict=True),
+                     model=OLDER_MODEL)
+    assert strict.code is ErrorCode.UNSUPPORTED and "tool form" in strict.message
+    sent = body("anthropic", options(json_schema=SCHEMA, json_schema_strict=False),
+                model=OLDER_MODEL)
+    assert sent["tool_choice"] == FORCED
+
+
+@pytest.mark.parametrize("provider", CHAT)
+def test_chat_providers_take_json_schema_mode_native_and_refuse_tool(provider):
+    sent = body(provider, options(json_schema=SCHEMA, json_schema_mode="native"))
+    assert sent["response_format"]["type"] == "json_schema"
+    error = refusal(provider, options(json_schema=SCHEMA, json_schema_mode="tool"))
+    assert error.code is ErrorCode.UNSUPPORTED and "'json-schema-mode'" in error.message
+
+
+@pytest.mark.parametrize("pairs", [{"json_schema_mode": "tool"},
+                                   {"json_schema": SCHEMA, "json_schema_mode": "forced"}])
+def test_bad_json_schema_mode_is_invalid(pairs):
+    error = refusal("anthropic", options(**pairs))
+    assert error.code is ErrorCode.INVALID_REQUEST and "'json-schema-mode'" in error.message
 
 
 @pytest.mark.parametrize("pairs", [{"json_schema": "[1]"}, {"json_schema": [1]},
@@ -258,10 +373,29 @@ def test_openai_prompt_cache_key():
     assert body("openai", options(prompt_cache_key="tenant-7"))["prompt_cache_key"] == "tenant-7"
 
 
-@pytest.mark.parametrize("provider", ["grok", "openrouter"])
-def test_other_chat_providers_refuse_a_prompt_cache_key(provider):
-    error = refusal(provider, options(prompt_cache_key="tenant-7"))
+def test_openrouter_refuses_a_prompt_cache_key():
+    error = refusal("openrouter", options(prompt_cache_key="tenant-7"))
     assert error.code is ErrorCode.UNSUPPORTED and "'prompt-cache-key'" in error.message
+
+
+def test_grok_prompt_cache_key_is_the_conversation_header_not_a_body_field():
+    request = build("grok", options(prompt_cache_key="conv abc-123"))
+    assert not isinstance(request, LlmError), request
+    assert ("x-grok-conv-id", "conv abc-123") in request.headers
+    assert "prompt_cache_key" not in json.loads(request.body)
+    assert not any(name == "x-grok-conv-id" for name, _ in build("grok", ()).headers)
+
+
+def test_only_grok_sends_the_conversation_header():
+    request = build("openai", options(prompt_cache_key="tenant-7"))
+    assert not any(name == "x-grok-conv-id" for name, _ in request.headers)
+
+
+@pytest.mark.parametrize("value", ["a\r\nx-api-key: stolen", "a\nb", "tab\there", "nul\x00",
+                                   "del\x7f", "café", " padded", "x" * 513])
+def test_grok_refuses_a_cache_key_that_is_no_safe_header_value(value):
+    error = refusal("grok", options(prompt_cache_key=value))
+    assert error.code is ErrorCode.INVALID_REQUEST and "'prompt-cache-key'" in error.message
 
 
 def test_anthropic_user_is_metadata_user_id_and_parallel_is_disabled_on_tool_choice():
@@ -272,3 +406,12 @@ def test_anthropic_user_is_metadata_user_id_and_parallel_is_disabled_on_tool_cho
 
 def test_a_numeric_user_id_is_sent_as_text():
     assert body("openai", options(user=12345))["user"] == "12345"
+
+
+@pytest.mark.parametrize("model", [NATIVE_MODEL, OLDER_MODEL])
+def test_anthropic_structured_output_does_not_continue_a_prefill(model):
+    """A trailing assistant message is also how an interrupted stream resumes; the tool
+    form would start the JSON over after the partial one, so it is refused, not sent."""
+    prefill = (*HI, Message(Role.ASSISTANT, (Text('{"name": "Ad'),)))
+    error = refusal("anthropic", options(json_schema=SCHEMA), model=model, messages=prefill)
+    assert "'json-schema'" in error.message and "prefill" in error.message

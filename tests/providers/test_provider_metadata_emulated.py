@@ -106,3 +106,24 @@ def test_usage_total_is_input_plus_output_with_xai_reasoning_added(fresh_emulato
     assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
     assert usage["reasoning_tokens"] > 0
     assert usage["output_tokens"] == usage["provider_usage"]["completion_tokens"] + usage["reasoning_tokens"]
+
+
+@pytest.mark.parametrize("status, should", [(529, True), (429, True), (400, False)])
+def test_anthropics_x_should_retry_is_in_provider_error_json(fresh_emulator, status, should):
+    """The emulator's Anthropic dialect sends `x-should-retry` on every error, as the API
+    does; it becomes `rate_limit.should_retry`, a boolean."""
+    fresh_emulator.enqueue(Scenario(error_status=status))
+    done = exchange(PROVIDERS["anthropic"], _env(fresh_emulator, "anthropic"), Config(model="m"))
+    assert done.headers["x-should-retry"] == str(should).lower()
+    assert isinstance(done.terminal, LlmError)
+    assert json.loads(done.terminal.provider_error_json)["rate_limit"]["should_retry"] is should
+
+
+def test_openais_x_should_retry_is_in_provider_error_json_and_the_finish(fresh_emulator):
+    fresh_emulator.enqueue(Scenario(error_status=429, headers=(("x-should-retry", "false"),)))
+    env = _env(fresh_emulator, "openai")
+    done = exchange(PROVIDERS["openai"], env, Config(model="m"))
+    assert json.loads(done.terminal.provider_error_json)["rate_limit"]["should_retry"] is False
+    fresh_emulator.enqueue(Scenario(text="ok", headers=(("x-should-retry", "true"),)))
+    assert _finish_metadata(exchange(PROVIDERS["openai"], env, Config(model="m")))[
+        "rate_limit"]["should_retry"] is True

@@ -4,11 +4,12 @@ Each case under the shared fixtures goes through its own provider's `ResponseDec
 the recorded status, headers and body (the component's path), and the finish's metadata (or
 the error's `provider-error-json`) is compared with what this file reads, naively and
 independently, from the recording: the last usage object, the reasoning deltas, the raw
-finish reason, the request-id and rate-limit headers.  What is checked for each provider:
-usage details (cached, cache-creation and reasoning tokens, cost) and a total equal to
-input + output and to the provider's own total; reasoning text in the metadata and never
-in the answer; the request id and the rate-limit state from the headers; only documented
-keys.  Fixture data is read from /work/shared and never copied; tests skip without it.
+finish reason, the request-id, rate-limit and `x-should-retry` headers.  What is checked
+for each provider: usage details (cached, cache-creation and reasoning tokens, cost) and a
+total equal to input + output and to the provider's own total; reasoning text in the
+metadata and never in the answer; the request id and the rate-limit state from the headers;
+only documented keys.  Fixture data is read from /work/shared and never copied; tests skip
+without it.
 """
 
 from __future__ import annotations
@@ -140,12 +141,16 @@ def _raw_finish(provider: str, objects: list[dict]) -> Optional[str]:
 
 def _rate_limit_headers(headers: dict) -> dict[str, str]:
     return {k: v for k, v in headers.items()
-            if k.startswith(("x-ratelimit-", "anthropic-ratelimit-")) or k.startswith("retry-after")}
+            if k.startswith(("x-ratelimit-", "anthropic-ratelimit-", "retry-after"))
+            or k == "x-should-retry"}
 
 
 def _check_rate_limit(got: dict, headers: dict[str, str]) -> None:
     """Every rate-limit header is in `got`, under its limit and field, with its value."""
     for name, value in headers.items():
+        if name == "x-should-retry":  # a boolean, the one header that is not text or number
+            assert got["should_retry"] is (value.strip() == "true"), name
+            continue
         if name.startswith("retry-after"):
             entry = got[name.replace("-", "_")]
         elif name.startswith("x-ratelimit-"):

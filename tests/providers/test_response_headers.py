@@ -40,3 +40,11 @@ def test_a_hostile_server_cannot_bloat_the_metadata():
     headers["x-request-id"] = "r" * 10_000
     facts = response_facts(headers, "x-request-id")
     assert len(facts["rate_limit"]) <= 16 and len(facts["request_id"]) <= 200
+
+
+def test_x_should_retry_is_a_boolean_and_anything_else_is_left_out():
+    assert rate_limit({"x-should-retry": "true"}) == {"should_retry": True}
+    assert rate_limit({"x-should-retry": " False "}) == {"should_retry": False}
+    assert rate_limit({"x-should-retry": "maybe"}) == {}
+    facts = response_facts({"x-should-retry": "false", "request-id": "req_9"}, "request-id")
+    assert facts == {"request_id": "req_9", "rate_limit": {"should_retry": False}}

@@ -24,6 +24,7 @@ from normalizer.values import (
     ErrorCode,
     Finish,
     FinishReason,
+    Kv,
     LlmError,
     Message,
     Role,
@@ -364,6 +365,10 @@ RESULT = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "to
         {"type": "text", "text": "first"}, *RESULT["content"]]}]}, "must come before"),
     (messages_body(temperature=1.5), "temperature"),
     (messages_body(tool_choice={"type": "required"}), "tool_choice"),
+    (messages_body(tools=[{"name": "f", "input_schema": {"type": "object"}}],
+                   tool_choice={"type": "tool", "name": "f"},
+                   thinking={"type": "enabled", "budget_tokens": 1024}),
+     "Thinking may not be enabled when `tool_choice` forces tool use"),
     (messages_body(tools=[{"name": "f", "input_schema": {"type": "string"}}]), "'object'"),
     (messages_body() | {"stream": "yes"}, "stream"),
     ([1, 2], "dictionary"),
@@ -562,3 +567,25 @@ def test_a_whole_tool_conversation_passes_the_emulators_validation(emu):
     continued = emu.last_request.json["messages"]
     assert [m["role"] for m in continued] == ["user", "assistant", "user"]
     assert continued[2]["content"][0]["tool_use_id"] == call.id
+
+
+PERSON = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+          "required": ["name", "age"]}
+
+
+@pytest.mark.parametrize("stream_step", [0, 1, 7])
+def test_structured_output_as_a_forced_tool_comes_back_as_json_text(emu, stream_step):
+    """An older model: the schema goes out as the forced answer tool, the emulator's auto
+    answer calls it with arguments built from the schema, and the provider hands the call's
+    input back as the answer's text, finished with `stop`, no tool call."""
+    config = Config(model="claude-3-5-haiku-20241022", provider_options=(
+        Kv("json-schema", json.dumps(PERSON)),))
+    ask = (Message(Role.USER, (Text("Describe Ada Lovelace"),)),)
+    answer, events = exchange(emu, ask, config, stream_step=stream_step)
+    sent = emu.requests[-1].json
+    assert sent["tool_choice"] == {"type": "tool", "name": "json_answer"}
+    assert isinstance(answer, CompleteResponse), answer
+    assert answer.tool_calls == ()
+    person = json.loads(answer.content[0].text)
+    assert set(person) == {"name", "age"} and isinstance(person["age"], int)
+    assert answer.metadata.finish_reason is FinishReason.STOP
