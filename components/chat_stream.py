@@ -50,14 +50,12 @@ from normalizer.values import (
     StreamEvent,
     ToolCall,
     ToolResult,
-    is_terminal,
 )
+from providers.exchange import Exchange
 from providers.provider import HttpRequest, Provider
-from providers.response_decoder import ResponseDecoder, end_marker_required
 from providers.request_log import CallLog
-from providers.retry import AttemptFailure, Failure
+from providers.retry import Failure
 from providers.settings import MAX_OPEN_STREAMS, CallSettings
-from providers.timeouts import EventDeadline, Timeouts
 
 # One get-next returns at most about this many body bytes' worth of events, so a fast
 # server cannot make one batch (one oplog entry, when durable) arbitrarily large.
@@ -147,42 +145,30 @@ EVICTED = LlmError(
 OPEN_STREAMS = _OpenStreams()
 
 
-class EventSource:
-    """One HTTP exchange decoded into engine events (an attempt of a `RecoveringStream`).
-    `failure` says why it ended in an error."""
+class EventSource(Exchange):
+    """One HTTP exchange over wasi:http (an attempt of a `RecoveringStream`): the bytes the
+    body has now, fed to the `providers.exchange.Exchange` it is."""
 
-    __slots__ = ("_provider", "_env", "_timeouts", "_require_marker", "_pending", "_request",
-                 "_body", "_decoder", "_deadline", "_on_evict", "_log", "_status", "ended",
-                 "failure")
+    __slots__ = ("_request", "_body", "_on_evict")
 
     def __init__(self, provider: Provider, request: Union[HttpRequest, LlmError],
                  env: Optional[Mapping[str, str]] = None,
                  settings: Optional[CallSettings] = None,
                  on_evict: Optional[Callable[[LlmError], None]] = None,
                  log: Optional[CallLog] = None) -> None:
-        settings = settings or CallSettings(env or {}, {})
+        env = env or {}
+        super().__init__(provider, env, settings or CallSettings(env, {}), log, now_ns())
         self._on_evict = on_evict
-        self._log = log
-        self._status: Optional[int] = None
-        self._provider = provider
-        self._env = env
-        self._timeouts = Timeouts.read(settings)
-        self._require_marker = end_marker_required(provider, env, settings)
-        self._pending: list[StreamEvent] = []
         self._request: Optional[PendingResponse] = None
         self._body: Optional[ResponseBody] = None
-        self._decoder: Optional[ResponseDecoder] = None
-        self._deadline = EventDeadline(self._timeouts, now_ns())
-        self.ended = False
-        self.failure: Optional[AttemptFailure] = None
         if isinstance(request, LlmError):
-            self._fail_with(request, Failure.FINAL)
+            self.fail_with(request, Failure.FINAL)
             return
-        OPEN_STREAMS.admit(self, settings.int(MAX_OPEN_STREAMS))
-        started = start(request, self._timeouts)
+        OPEN_STREAMS.admit(self, (settings or CallSettings(env, {})).int(MAX_OPEN_STREAMS))
+        started = start(request, self.timeouts)
         if isinstance(started, TransportError):
             OPEN_STREAMS.forget(self)
-            self._fail_with(LlmError(
+            self.fail_with(LlmError(
                 ErrorCode.INTERNAL_ERROR,
                 f"{provider.name}: request to {_origin(request.url)} failed: {started.message}"),
                 Failure.CONNECT if started.retryable else Failure.FINAL)
@@ -191,31 +177,29 @@ class EventSource:
 
     def poll(self) -> Optional[list[StreamEvent]]:
         """Events the bytes available now complete; `None` if none yet; `[]` once ended."""
-        if self._pending:
-            events, self._pending = self._pending, []
-            return self._mark(events)
+        pending = self.take_pending()
+        if pending:
+            return self.mark(pending)
         if self.ended:
             return []
         OPEN_STREAMS.touch(self)
-        if self._decoder is None and not self._receive_response():
-            if not self._pending:
-                return None
-            events, self._pending = self._pending, []
-            return self._mark(events)
-        body, decoder = self._body, self._decoder
-        assert body is not None and decoder is not None
+        body = self._body
+        if body is None:
+            body = self._receive_response()
+            if body is None:
+                pending = self.take_pending()
+                return self.mark(pending) if pending else None
         events: list[StreamEvent] = []
-        seen = decoder.events_seen
         read_bytes = 0
         follow_until: Optional[int] = None
         waited = False
         while read_bytes < MAX_BYTES_PER_BATCH:
             data = body.read()
             if isinstance(data, TransportError):
-                events += decoder.fail(data.message)
+                events += self.body_broke(data.message)
                 break
             if data is None:
-                events += decoder.end()
+                events += self.body_ended()
                 break
             if not data:
                 if events or not read_bytes or waited:
@@ -232,65 +216,41 @@ class EventSource:
                 continue
             waited = False
             read_bytes += len(data)
-            events += decoder.feed(data)
-            if decoder.done:
+            events += self.received(data, now_ns())
+            if not self.decoding:
                 break
-        log = self._log
-        if log is not None and read_bytes:
-            log.received(read_bytes)
-        if decoder.events_seen != seen:
-            self._deadline.progress(now_ns())
-            if log is not None:
-                log.events()
-        elif not decoder.done and self._deadline.passed(now_ns()):
-            events += decoder.time_out(self._deadline.describe())
         if not events:
-            return None
-        self.failure = decoder.failure
-        return self._mark(coalesce(events))
+            events = self.check_deadline(now_ns())
+        return self.mark(coalesce(events)) if events else None
 
-    def _receive_response(self) -> bool:
-        """Whether the response's status and headers are in (a failure is put in
-        `_pending`)."""
+    def _receive_response(self) -> Optional[ResponseBody]:
+        """The response, once its status and headers are in (a failure is pending)."""
         request = self._request
         if request is None:
-            self._fail_with(LlmError(ErrorCode.INTERNAL_ERROR,
-                                     f"{self._provider.name}: the request was closed"),
-                            Failure.FINAL)
-            return False
+            self.fail_with(LlmError(ErrorCode.INTERNAL_ERROR,
+                                    f"{self._provider.name}: the request was closed"),
+                           Failure.FINAL)
+            return None
         response = request.poll()
         if response is None:
-            if self._deadline.passed(now_ns()):
-                self._fail_with(LlmError(
-                    ErrorCode.INTERNAL_ERROR,
-                    f"{self._provider.name}: no response: {self._deadline.describe()}"),
-                    Failure.TIMED_OUT)
-            return False
+            self.check_deadline(now_ns())
+            return None
         self._request = None
         if isinstance(response, TransportError):
-            self._fail_with(LlmError(
-                ErrorCode.INTERNAL_ERROR,
-                f"{self._provider.name}: the request failed: {response.message}"),
-                Failure.CONNECT if response.retryable else Failure.FINAL)
-            return False
+            self.request_failed(response.message, response.retryable)
+            return None
         self._body = response
-        self._status = response.status
-        if self._log is not None:
-            self._log.headers(response.status)
-        self._decoder = ResponseDecoder(self._provider, response.status, response.content_type,
-                                        self._env, headers=response.headers,
-                                        require_end_marker=self._require_marker)
-        return True
+        self.response(response.status, response.headers)
+        return response
 
     def wait(self) -> None:
         """Block until there is something to read, or the next deadline passes."""
         if self._pending or self.ended:
             return
-        until = self._deadline.due_ns
         if self._body is not None:
-            self._body.wait(until)
+            self._body.wait(self.due_ns)
         elif self._request is not None:
-            self._request.wait(until)
+            self._request.wait(self.due_ns)
 
     def next_batch(self, block: bool) -> Optional[list[StreamEvent]]:
         """`poll`, or with `block`, wait until it has something (never `None`)."""
@@ -303,7 +263,7 @@ class EventSource:
     def evict(self) -> None:
         """Closed to make room for a newer stream (see the module docstring): the stream it
         belongs to ends too (`on_evict`), and lets go of what it held."""
-        self._fail_with(EVICTED, Failure.FINAL)
+        self.fail_with(EVICTED, Failure.FINAL)
         self.close()
         on_evict, self._on_evict = self._on_evict, None
         if on_evict is not None:
@@ -312,27 +272,15 @@ class EventSource:
     def close(self) -> None:
         """Release the exchange: connection, body, decoder.  Safe to call more than once."""
         OPEN_STREAMS.forget(self)
+        super().close()
+        if self.ended:  # it ended by itself: nothing to tell the stream it belongs to
+            self._on_evict = None
         request, self._request = self._request, None
         body, self._body = self._body, None
-        self._decoder = None
         if request is not None:
             request.close()
         if body is not None:
             body.close()
-
-    def _fail_with(self, error: LlmError, kind: Failure) -> None:
-        self._pending = [error]
-        self.failure = AttemptFailure(kind, error=error)
-
-    def _mark(self, events: list[StreamEvent]) -> list[StreamEvent]:
-        if any(is_terminal(e) for e in events):
-            if self._log is not None:
-                failure = self.failure
-                self._log.attempt_ended(self._status, failure.kind.value if failure else "ok")
-            self.ended = True
-            self._on_evict = None
-            self.close()
-        return events
 
 
 def _origin(url: str) -> str:

@@ -3,11 +3,11 @@
 The component reads its response through wasi:http without blocking; natively, a blocking
 HTTP client (httpx2) runs in a reader thread per request and hands what it gets (the
 status and headers, each body chunk, the end or the failure) to the caller through a queue.
-The caller side is the component's `EventSource` again: the same `ResponseDecoder` turns
-the bytes into events, the same `EventDeadline` times the first event and the gaps between
-events (a wait on the queue never outlasts it, so a server that sends only keep-alive
-comments times out as it does in the component), and the same `AttemptFailure` tells the
-`RecoveringStream` whether to retry or resume.
+The caller side is the same `providers.exchange.Exchange` as the component's `EventSource`:
+the same `ResponseDecoder` turns the bytes into events, the same `EventDeadline` times the
+first event and the gaps between events (a wait on the queue never outlasts it, so a
+server that sends only keep-alive comments times out as it does in the component), and the
+same `AttemptFailure` tells the `RecoveringStream` whether to retry or resume.
 
 httpx2 keeps the host's backstops: `connect_ms` is its connect (and pool and write)
 timeout, and the larger of `first_byte_ms` and `between_bytes_ms` its read timeout (httpx2
@@ -28,13 +28,13 @@ from typing import Callable, Mapping, Optional, Union
 import httpx2
 
 from normalizer.coalesce import coalesce
-from normalizer.values import ErrorCode, LlmError, StreamEvent, is_terminal
+from normalizer.values import LlmError, StreamEvent
+from providers.exchange import Exchange
 from providers.provider import HttpRequest, Provider
 from providers.request_log import CallLog
-from providers.response_decoder import ResponseDecoder, end_marker_required
-from providers.retry import AttemptFailure, Failure
+from providers.retry import Failure
 from providers.settings import CallSettings
-from providers.timeouts import EventDeadline, Timeouts
+from providers.timeouts import Timeouts
 
 _NS = 1_000_000_000
 
@@ -74,31 +74,24 @@ _End = tuple[str]                                # ("end",)
 _Failed = tuple[str, str, bool]                  # ("failed"|"broken", message, retryable)
 
 
-class HttpAttempt:
-    """One HTTP exchange decoded into engine events (an attempt of a `RecoveringStream`)."""
+class HttpAttempt(Exchange):
+    """One HTTP exchange over httpx2 (an attempt of a `RecoveringStream`): what the reader
+    thread queues, fed to the `providers.exchange.Exchange` it is."""
+
+    __slots__ = ("_queue", "_closed", "_lock", "_response", "_notify")
 
     def __init__(self, client: httpx2.Client, provider: Provider,
                  request: Union[HttpRequest, LlmError], env: Mapping[str, str],
                  settings: CallSettings, log: Optional[CallLog] = None,
                  notify: Optional[Callable[[], None]] = None) -> None:
-        self._provider = provider
-        self._env = env
-        self._log = log
-        self._timeouts = Timeouts.read(settings)
-        self._require_marker = end_marker_required(provider, env, settings)
-        self._deadline = EventDeadline(self._timeouts, time.monotonic_ns())
-        self._pending: list[StreamEvent] = []
-        self._decoder: Optional[ResponseDecoder] = None
-        self._status: Optional[int] = None
+        super().__init__(provider, env, settings, log, time.monotonic_ns())
         self._queue: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()
         self._closed = threading.Event()
         self._lock = threading.Lock()
         self._response: Optional[httpx2.Response] = None
         self._notify = notify
-        self.ended = False
-        self.failure: Optional[AttemptFailure] = None
         if isinstance(request, LlmError):
-            self._fail_with(request, Failure.FINAL)
+            self.fail_with(request, Failure.FINAL)
             return
         thread = threading.Thread(target=self._read, args=(client, request), daemon=True,
                                   name=f"golem-llm {provider.name} request")
@@ -117,7 +110,7 @@ class HttpAttempt:
             outgoing = client.build_request(request.method, request.url,
                                             headers=list(request.headers),
                                             content=request.body,
-                                            timeout=client_timeout(self._timeouts))
+                                            timeout=client_timeout(self.timeouts))
             response = client.send(outgoing, stream=True)
         except (httpx2.UnsupportedProtocol, httpx2.InvalidURL, httpx2.LocalProtocolError,
                 httpx2.ProxyError) as exc:
@@ -152,28 +145,30 @@ class HttpAttempt:
         """Events the bytes received so far complete; `None` if none yet (only without
         `block`); `[]` once ended."""
         while True:
-            if self._pending:
-                events, self._pending = self._pending, []
-                return self._mark(events)
+            pending = self.take_pending()
+            if pending:
+                return self.mark(pending)
             if self.ended:
                 return []
             item = self._take(block)
             if item is None:
-                if self._deadline.passed(time.monotonic_ns()):
-                    self._time_out()
+                timed_out = self.check_deadline(time.monotonic_ns())
+                if timed_out:
+                    return self.mark(timed_out)
+                if self._pending:
                     continue
                 if not block:
                     return None
                 continue
             events = self._handle(item)
-            while not (self._decoder is not None and self._decoder.done):
+            while self.decoding or self._decoder is None and not self._pending:
                 try:  # everything already queued goes into this batch
                     more = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 events += self._handle(more)
             if events:
-                return self._mark(coalesce(events))
+                return self.mark(coalesce(events))
             if self._pending:
                 continue
             if not block:
@@ -190,7 +185,7 @@ class HttpAttempt:
                 response.close()
             except Exception:
                 pass
-        self._decoder = None
+        super().close()
 
     # -- inside ----------------------------------------------------------------------------
 
@@ -200,7 +195,7 @@ class HttpAttempt:
                 return self._queue.get_nowait()
             except queue.Empty:
                 return None
-        due = self._deadline.due_ns
+        due = self.due_ns
         timeout = None if due is None else max(0.0, (due - time.monotonic_ns()) / _NS)
         try:
             return self._queue.get(timeout=timeout)
@@ -209,69 +204,19 @@ class HttpAttempt:
 
     def _handle(self, item: tuple) -> list[StreamEvent]:
         kind = item[0]
-        log = self._log
         if kind == "headers":
-            _, status, headers = item
-            self._status = status
-            if log is not None:
-                log.headers(status)
-            self._decoder = ResponseDecoder(
-                self._provider, status, headers.get("content-type", ""), self._env,
-                headers=headers, require_end_marker=self._require_marker)
+            self.response(item[1], item[2])
             return []
         if kind == "failed":
-            _, message, retryable = item
-            self._fail_with(LlmError(
-                ErrorCode.INTERNAL_ERROR,
-                f"{self._provider.name}: the request failed: {message}"),
-                Failure.CONNECT if retryable else Failure.FINAL)
-            return []
-        decoder = self._decoder
-        if decoder is None:
+            self.request_failed(item[1], item[2])
             return []
         if kind == "data":
-            data = item[1]
-            if log is not None:
-                log.received(len(data))
-            seen = decoder.events_seen
-            events = decoder.feed(data)
             now = time.monotonic_ns()
-            if decoder.events_seen != seen:
-                self._deadline.progress(now)
-                if log is not None:
-                    log.events()
-            elif not decoder.done and self._deadline.passed(now):
-                events += decoder.time_out(self._deadline.describe())
-        elif kind == "end":
-            events = decoder.end()
-        else:  # "broken"
-            events = decoder.fail(item[1])
-        self.failure = decoder.failure
-        return events
-
-    def _time_out(self) -> None:
-        decoder = self._decoder
-        if decoder is None:
-            self._fail_with(LlmError(
-                ErrorCode.INTERNAL_ERROR,
-                f"{self._provider.name}: no response: {self._deadline.describe()}"),
-                Failure.TIMED_OUT)
-            return
-        self._pending = decoder.time_out(self._deadline.describe())
-        self.failure = decoder.failure
-
-    def _fail_with(self, error: LlmError, kind: Failure) -> None:
-        self._pending = [error]
-        self.failure = AttemptFailure(kind, error=error)
-
-    def _mark(self, events: list[StreamEvent]) -> list[StreamEvent]:
-        if any(is_terminal(e) for e in events):
-            if self._log is not None:
-                failure = self.failure
-                self._log.attempt_ended(self._status, failure.kind.value if failure else "ok")
-            self.ended = True
-            self.close()
-        return events
+            events = self.received(item[1], now)
+            return events or self.check_deadline(now)
+        if kind == "end":
+            return self.body_ended()
+        return self.body_broke(item[1])  # "broken"
 
 
 def _describe(exc: BaseException) -> str:
