@@ -49,7 +49,7 @@ bench: $(BENCH_READY)
 # The end-to-end tier (tests/e2e/, README "make e2e"): the OpenAI components, portable and
 # durable, against a real model server, llama-cpp-python's OpenAI-compatible server with
 # SmolLM2-135M.  Not part of `make test`.  The server lives in its own venv; pip builds
-# llama.cpp from source the first time (10-15 minutes on 2 cores, then pip's wheel cache).
+# llama.cpp from source when the venv is made (10-15 minutes on 2 cores).
 # Then the server's answers are recorded into tests/fixtures/llama_cpp/ (new or changed
 # cases only; `make record` rewrites every case), which `make test` replays.
 
@@ -59,10 +59,19 @@ E2E_VENV  := .cache/e2e-venv
 E2E_READY := $(E2E_VENV)/.ready
 E2E_ENV   := GOLEM_LLM_E2E=1 GOLEM_LLM_E2E_PYTHON=$(E2E_VENV)/bin/python
 
+# llama.cpp is built for any x86-64 with AVX2, not for this machine's CPU (GGML_NATIVE=OFF):
+# a native build picks up whatever the CPU has, and its AMX matrix code crashes the server
+# (SIGSEGV at the first request) on a VM whose CPU reports AMX; a native wheel from pip's
+# cache would also break on another CPU.  pip's wheel cache ignores build settings, so it
+# is not used here: a new venv builds llama.cpp again.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+
 $(E2E_READY): requirements-e2e.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	rm -rf $(E2E_VENV)
 	$(PYTHON) -m venv $(E2E_VENV)
-	$(E2E_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-e2e.txt
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(E2E_VENV)/bin/python -m pip install --quiet \
+		--disable-pip-version-check --no-cache-dir -r requirements-e2e.txt
 	@touch $(E2E_READY)
 
 e2e: build $(E2E_READY)
