@@ -24,8 +24,11 @@ differences of reference/providers.md §5, stated as data:
   their models `prompt-cache` is refused, saying so.  Anthropic's caching is explicit, and
   Gemini's explicit cache is asked for the same way: a `cache_control: {"type":
   "ephemeral"}` on a text part of a message's content, which OpenRouter passes on
-  (Anthropic allows four such breakpoints and answers 400 beyond; Gemini reads up to the
-  last one).  For `CACHE_BREAKPOINT_MODELS` the option becomes those breakpoints, on the
+  (Anthropic allows four such breakpoints and answers 400 beyond; Gemini caches what
+  precedes the last one, and on Google AI Studio OpenRouter skips a breakpoint in the last
+  message, so the system prompt's is then the one used).  The same page lists Alibaba's
+  Qwen caching as explicit too; it is served by other hosts as well, so it is not listed
+  here yet.  For `CACHE_BREAKPOINT_MODELS` the option becomes those breakpoints, on the
   system prompt and on the end of the conversation
   (`providers/chat_completions/cache.py`).  A recorded request
   (`../shared/fixtures/real/openrouter/pydantic-length`) shows OpenRouter accepting one on
