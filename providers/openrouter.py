@@ -18,6 +18,22 @@ differences of reference/providers.md §5, stated as data:
   assistant message of `continue` (`reasoning_echo_key`), which Anthropic models require
   after thinking.
 - prefill: `anthropic/` models continue a trailing assistant message, as Claude does.
+- prompt caching (https://openrouter.ai/docs/guides/best-practices/prompt-caching): most
+  upstreams cache a prompt's prefix by themselves (OpenAI, DeepSeek, xAI Grok, Moonshot,
+  Groq, Gemini 2.5's implicit cache), and nothing in the request changes that, so for
+  their models `prompt-cache` is refused, saying so.  Anthropic's caching is explicit, and
+  Gemini's explicit cache is asked for the same way: a `cache_control: {"type":
+  "ephemeral"}` on a text part of a message's content, which OpenRouter passes on
+  (Anthropic allows four such breakpoints and answers 400 beyond; Gemini caches what
+  precedes the last one, and on Google AI Studio OpenRouter skips a breakpoint in the last
+  message, so the system prompt's is then the one used).  The same page lists Alibaba's
+  Qwen caching as explicit too; it is served by other hosts as well, so it is not listed
+  here yet.  For `CACHE_BREAKPOINT_MODELS` the option becomes those breakpoints, on the
+  system prompt and on the end of the conversation
+  (`providers/chat_completions/cache.py`).  A recorded request
+  (`../shared/fixtures/real/openrouter/pydantic-length`) shows OpenRouter accepting one on
+  a user text part for `anthropic/claude-sonnet-4.6` and reporting the cache write as
+  `usage.prompt_tokens_details.cache_write_tokens`.
 - stream and errors: the upstream `provider` is kept in the finish's metadata, and the
   statuses below mean something of their own (§5.3).  402 (no credits) is
   `rate-limit-exceeded`, the code OpenAI's exhausted quota (429 `insufficient_quota`)
@@ -42,6 +58,9 @@ from normalizer.chat_completions.quirks import ChatQuirks, StatusRule
 from normalizer.values import ErrorCode
 from providers.chat_completions.provider import ChatCompletionsProvider
 
+#: The models (by id prefix) whose upstream caches only where `cache_control` says.
+CACHE_BREAKPOINT_MODELS = ("anthropic/", "google/gemini")
+
 PROVIDER = ChatCompletionsProvider(
     name="openrouter",
     label="OpenRouter",
@@ -57,13 +76,16 @@ PROVIDER = ChatCompletionsProvider(
         ("X-Title", "OPENROUTER_X_TITLE"),
     ),
     prefill_model_prefixes=("anthropic/",),
+    cache_breakpoint_model_prefixes=CACHE_BREAKPOINT_MODELS,
     request_id_header="x-generation-id",
     response_id_is_request_id=True,
     reasoning_echo_key="reasoning_details",
     reasoning_style="reasoning",
     portable_unsupported=(
-        ("prompt-cache", "OpenRouter takes cache breakpoints inside message content, which "
-                         "this component does not write"),
+        ("prompt-cache", "the upstream of this model caches long prompts by itself "
+                         "(automatic prompt caching); breakpoints are written for "
+                         + " and ".join(f"{p}*" for p in CACHE_BREAKPOINT_MODELS)
+                         + " models only"),
         ("prompt-cache-key", "OpenRouter does not document prompt_cache_key"),
     ),
     typed_options=(

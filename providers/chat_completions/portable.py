@@ -6,6 +6,7 @@
 | `json-mode` | `response_format = {"type": "json_object"}` |
 | `reasoning-effort` | `reasoning_effort` (OpenAI, xAI) or `reasoning.effort` (OpenRouter): the provider's `reasoning_style` |
 | `thinking-budget` | `reasoning.max_tokens` (OpenRouter) |
+| `prompt-cache` | `cache_control` breakpoints on message text parts, for the models the provider names (OpenRouter's `anthropic/`, `google/gemini`: `cache.py`) |
 | `prompt-cache-key` | `prompt_cache_key` (OpenAI); the `x-grok-conv-id` header (xAI: `Provider.option_headers`) |
 | `top-p`, `seed`, `user` | `top_p`, `seed`, `user` |
 | `parallel-tool-calls` | `parallel_tool_calls` (with tools only: OpenAI rejects it without them) |

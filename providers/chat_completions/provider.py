@@ -50,6 +50,9 @@ class ChatCompletionsProvider(Provider):
         and a bare word would be sent as a string, e.g. OpenRouter's `provider` object.
     portable_unsupported: (documented option, why) pairs it cannot honour, refused as
         `unsupported` (`providers.common.portable_options`).
+    cache_breakpoint_model_prefixes: the models (by id prefix) for which it takes
+        `prompt-cache` as `cache_control` breakpoints in message content (`cache.py`);
+        for them a `prompt-cache` entry of `portable_unsupported` does not apply.
     reasoning_style: where `reasoning-effort` goes: `reasoning_effort` (OpenAI's field) or
         `reasoning` (OpenRouter's object, which also takes `thinking-budget`).
     """
@@ -64,6 +67,7 @@ class ChatCompletionsProvider(Provider):
     inline_image_types: tuple[str, ...] = ()
     typed_options: tuple[tuple[str, str], ...] = ()
     portable_unsupported: tuple[tuple[str, str], ...] = ()
+    cache_breakpoint_model_prefixes: tuple[str, ...] = ()
     reasoning_style: str = EFFORT_FIELD
 
     def request_body(self, messages: Sequence[Message], config: Config,

@@ -11,6 +11,7 @@ import math
 from typing import Protocol, Sequence
 
 from normalizer.values import Config, Message, ToolCall, ToolResult
+from providers.chat_completions.cache import apply_breakpoints, takes_breakpoints
 from providers.chat_completions.messages import convert_messages
 from providers.chat_completions.options import ALWAYS_TYPED, RESERVED
 from providers.chat_completions.portable import apply_fields, with_reasoning
@@ -36,6 +37,7 @@ class BodyRules(Protocol):
     inline_image_types: tuple[str, ...]
     typed_options: tuple[tuple[str, str], ...]
     portable_unsupported: tuple[tuple[str, str], ...]
+    cache_breakpoint_model_prefixes: tuple[str, ...]
     reasoning_style: str
     option_headers: tuple[tuple[str, str], ...]
 
@@ -58,18 +60,24 @@ def build_body(
     max_tokens_field: str,
 ) -> JsonObject:
     """The request body as a JSON object: config first, then the documented options
-    (`portable.py`), then the native provider options, then the streaming fields that the engine depends on and options cannot remove; then what the
+    (`portable.py`; `prompt-cache` as breakpoints in the messages, `cache.py`, for the
+    models the provider names), then the native provider options, then the streaming fields that the engine depends on and options cannot remove; then what the
     provider refuses for the body's model, or among the images, is refused.
     `max_tokens_field` is where config.max-tokens goes (the provider picks it by where the
     request goes: `ChatCompletionsProvider.max_tokens_field_for`)."""
     portable, native = split_options(config.provider_options)
-    portable.refuse_unsupported(provider.label, provider.portable_unsupported)
+    breakpoints = takes_breakpoints(config.model, provider.cache_breakpoint_model_prefixes)
+    portable.refuse_unsupported(provider.label, tuple(
+        (key, why) for key, why in provider.portable_unsupported
+        if not (breakpoints and key == "prompt-cache")))
     chat_messages = convert_messages(messages)
     first_exchange = len(chat_messages)
     chat_messages.extend(tool_exchange_messages(tool_results))
     with_reasoning(chat_messages, portable, first_exchange)
     if not chat_messages:
         raise Refusal("at least one message is required")
+    if breakpoints:
+        apply_breakpoints(chat_messages, portable.prompt_cache, provider.label)
 
     body: JsonObject = {"model": config.model, "messages": chat_messages}
     set_by_config: dict[str, str] = {}

@@ -26,22 +26,33 @@ HTTP errors are `{"error": {"code": <status>, "message", "metadata"?}, "user_id"
 (metadata `reasons`, `flagged_input`, `provider_name`, `model_slug`), 429 and 502 from the
 upstream ("Provider returned error", metadata `provider_name` and `raw`), 503 no provider
 available.  Plain answers are preceded by whitespace keep-alive lines, as recorded.
+
+Prompt-cache breakpoints (`cache_control` on content parts) are accepted as OpenRouter
+accepts them, and checked as the Anthropic upstream checks them for `anthropic/` models:
+a marker that is not `{"type": "ephemeral"}` (with an optional `ttl` of "5m" or "1h"), or
+more than four of them, is OpenRouter's 400 "Provider returned error" with Anthropic's
+message in `metadata.raw`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Mapping
 
 from runtime.emulator.auth import bearer_token
 from runtime.emulator.chat_completions import ChatCompletionsDialect, ChatWire, sse
+from runtime.emulator.request_fields import as_list, mappings
 from runtime.emulator.request_view import RequestView
-from runtime.emulator.response import RenderContext, Response
+from runtime.emulator.response import RenderContext, Response, json_response
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 
 CREDITS_URL = "https://openrouter.ai/settings/credits"
 USER_ID = "user_emulator0000000000000000"
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+#: Anthropic's limit on `cache_control` markers in one request.
+MAX_CACHE_BREAKPOINTS = 4
+_CACHE_TTLS = ("5m", "1h")
 _NATIVE_FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls",
                   "content_filter": "content_filter"}
 
@@ -91,6 +102,22 @@ def error_object(status: int, message: str, metadata: Mapping[str, Any] | None =
     return {"error": error, "user_id": USER_ID}
 
 
+def cache_control_problem(request: Mapping[str, Any]) -> str | None:
+    """What Anthropic would refuse in the request's content-part `cache_control` markers
+    (its wording), None when they are fine."""
+    markers = [part["cache_control"] for message in mappings(request.get("messages"))
+               for part in mappings(as_list(message.get("content")))
+               if "cache_control" in part]
+    for marker in markers:
+        if (not isinstance(marker, Mapping) or marker.get("type") != "ephemeral"
+                or set(marker) - {"type", "ttl"} or marker.get("ttl", "5m") not in _CACHE_TTLS):
+            return f"messages: cache_control: invalid value {json.dumps(marker)}"
+    if len(markers) > MAX_CACHE_BREAKPOINTS:
+        return (f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be "
+                f"provided. Found {len(markers)}.")
+    return None
+
+
 def wire_code(code: str | None, default: int) -> Any:
     """A scenario's error code as OpenRouter sends it: a number when it is one."""
     if code is None:
@@ -128,6 +155,18 @@ class OpenRouterDialect(ChatCompletionsDialect):
 
     def bad_json(self) -> Response:
         return self.error(400, "Invalid JSON in request body")
+
+    def parse_request(self, request: Any) -> RequestView | Response:
+        view = super().parse_request(request)
+        if isinstance(view, RequestView) and view.model.startswith("anthropic/"):
+            problem = cache_control_problem(request)
+            if problem is not None:
+                return json_response(400, error_object(
+                    400, "Provider returned error",
+                    {"provider_name": "Anthropic", "raw": json.dumps(
+                        {"type": "error", "error": {"type": "invalid_request_error",
+                                                    "message": problem}})}))
+        return view
 
     def common_headers(self, ctx: RenderContext | None = None) -> tuple[tuple[str, str], ...]:
         if ctx is None:

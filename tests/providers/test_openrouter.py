@@ -20,6 +20,8 @@ from normalizer.values import (
     FinishReason,
     Kv,
     LlmError,
+    Message,
+    Role,
     Text,
     ToolCall,
     ToolDefinition,
@@ -236,6 +238,34 @@ def test_recorded_real_error_responses_map(case, code):
     assert json.loads(body)["error"]["message"] in error.message
 
 
+def test_prompt_cache_writes_the_breakpoint_a_recorded_real_request_was_accepted_with():
+    """pydantic-ai's recorded request put `cache_control` on the user's text part for
+    `anthropic/claude-sonnet-4.6`, and OpenRouter answered with the cache write in its
+    usage: the same conversation with `prompt-cache: ["messages"]` gives the same
+    messages (the recording also names the default `ttl`, 5m), and the recorded answer
+    reports what was written."""
+    status, answer = recorded_response("openrouter", "pydantic-length")
+    recorded = json.loads((FIXTURES / "pydantic-length" / "request.json").read_text())
+    messages = []
+    for m in recorded["messages"]:
+        content = m["content"]
+        if isinstance(content, list):
+            content = [{**part, "cache_control": {"type": "ephemeral"}} if "cache_control" in part
+                       else part for part in content]
+        messages.append({**m, "content": content})
+    conversation = tuple(
+        Message(Role(m["role"]), tuple(Text(part["text"]) for part in m["content"])
+                if isinstance(m["content"], list) else (Text(m["content"]),))
+        for m in recorded["messages"])
+    request = PROVIDER.chat_request(conversation, Config(
+        model=recorded["model"], provider_options=(Kv("prompt-cache", '["messages"]'),)), ENV)
+    assert isinstance(request, HttpRequest), request
+    assert json.loads(request.body)["messages"] == messages
+    finish = PROVIDER.completion_events(answer)[-1]
+    usage = json.loads(finish.metadata.provider_metadata_json)["usage"]
+    assert status == 200 and usage["cache_creation_input_tokens"] == 3211
+
+
 @pytest.mark.parametrize("body", [
     or_error(401, f"Invalid key {KEY}"),
     f"gateway says Authorization: Bearer {KEY} refused".encode(),
@@ -364,3 +394,19 @@ def test_round_trip_builtin_scenarios_by_model_name(emu, env):
     assert exchange(PROVIDER, env, Config(model="unicode-text")).text.startswith("Olá, 世界!")
     done = exchange(PROVIDER, env, Config(model="content-filter"))
     assert done.terminal.metadata.finish_reason is FinishReason.CONTENT_FILTER
+
+
+def test_round_trip_prompt_cache_on_claude_is_accepted_and_answered(emu, env):
+    """The breakpoints reach the emulator, which checks them as Anthropic does behind
+    OpenRouter (at most four, each `{"type": "ephemeral"}`), and the answer comes back."""
+    emu.enqueue(Scenario(text="cached", extra={"provider": "Anthropic"}))
+    tool = ToolDefinition("get_weather", '{"type":"object","properties":{"city":{"type":"string"}}}')
+    system = Message(Role.SYSTEM, (Text("You answer weather questions."),))
+    config = Config(model="anthropic/claude-sonnet-4.6", tools=(tool,),
+                    provider_options=(Kv("prompt-cache", "true"),))
+    done = exchange(PROVIDER, env, config, messages=(system, *HI))
+    assert done.status == 200 and done.text == "cached"
+    sent = emu.last_request.json["messages"]
+    assert [part.get("cache_control") for m in sent for part in m["content"]] == [
+        {"type": "ephemeral"}, {"type": "ephemeral"}]
+

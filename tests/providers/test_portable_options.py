@@ -12,6 +12,8 @@ import pytest
 from normalizer.values import (
     Config,
     ErrorCode,
+    Image,
+    ImageUrl,
     Kv,
     LlmError,
     Message,
@@ -363,10 +365,106 @@ def test_bad_prompt_cache_targets_are_invalid(bad):
     assert error.code is ErrorCode.INVALID_REQUEST and "'prompt-cache'" in error.message
 
 
-@pytest.mark.parametrize("provider", CHAT)
-def test_chat_providers_refuse_cache_breakpoints(provider):
-    error = refusal(provider, options(prompt_cache=True))
+@pytest.mark.parametrize("provider, model", [("openai", "gpt-4o"), ("grok", "grok-4"),
+                                             ("openrouter", "openai/gpt-4o"),
+                                             ("openrouter", "deepseek/deepseek-chat"),
+                                             ("openrouter", "x-ai/grok-4")])
+def test_automatic_caching_models_refuse_cache_breakpoints_saying_so(provider, model):
+    error = refusal(provider, options(prompt_cache=True), model=model)
     assert error.code is ErrorCode.UNSUPPORTED and "'prompt-cache'" in error.message
+    assert "caches" in error.message and "by itself" in error.message
+
+
+EPHEMERAL = {"type": "ephemeral"}
+CLAUDE, GEMINI = "anthropic/claude-sonnet-4.6", "google/gemini-2.5-pro"
+
+
+def marked(sent: dict) -> list[tuple[int, str]]:
+    """(message index, text) of every content part that carries a breakpoint."""
+    return [(i, part.get("text")) for i, m in enumerate(sent["messages"])
+            if isinstance(m["content"], list)
+            for part in m["content"] if part.get("cache_control") == EPHEMERAL]
+
+
+@pytest.mark.parametrize("model", [CLAUDE, GEMINI])
+def test_openrouter_prompt_cache_marks_the_system_prompt_and_the_last_part(model):
+    sent = body("openrouter", options(prompt_cache=True), model=model, tools=(WEATHER,))
+    assert sent["messages"] == [
+        {"role": "system", "content": [{"type": "text", "text": "Be brief.",
+                                        "cache_control": EPHEMERAL}]},
+        {"role": "user", "content": [{"type": "text", "text": "Hi", "cache_control": EPHEMERAL}]},
+    ]
+    assert all("cache_control" not in tool for tool in sent["tools"])
+    assert "cache_control" not in sent
+
+
+def test_openrouter_prompt_cache_marks_only_the_targets_named():
+    sent = body("openrouter", options(prompt_cache=["system"]), model=CLAUDE)
+    assert marked(sent) == [(0, "Be brief.")] and sent["messages"][1]["content"] == "Hi"
+    sent = body("openrouter", options(prompt_cache=["messages", "tools"]), model=CLAUDE,
+                tools=(WEATHER,))
+    assert marked(sent) == [(1, "Hi")] and sent["messages"][0]["content"] == "Be brief."
+
+
+def test_openrouter_prompt_cache_refuses_tools_alone_naming_what_caches_them():
+    error = refusal("openrouter", options(prompt_cache=["tools"]), model=CLAUDE, tools=(WEATHER,))
+    assert error.code is ErrorCode.UNSUPPORTED and "'prompt-cache'" in error.message
+    assert '"system"' in error.message and '"messages"' in error.message
+
+
+def test_openrouter_prompt_cache_with_an_image_last_marks_the_text_before_it():
+    image = Image(ImageUrl("https://example.com/cat.png"))
+    messages = (HI[0], Message(Role.USER, (Text("What is this?"), image)))
+    sent = body("openrouter", options(prompt_cache=True), model=CLAUDE, messages=messages)
+    last = sent["messages"][-1]["content"]
+    assert last[0] == {"type": "text", "text": "What is this?", "cache_control": EPHEMERAL}
+    assert last[1] == {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}
+    only_image = (HI[0], Message(Role.USER, (image,)))
+    sent = body("openrouter", options(prompt_cache=["messages"]), model=CLAUDE,
+                messages=only_image)
+    assert marked(sent) == [(0, "Be brief.")]
+    assert "cache_control" not in sent["messages"][1]["content"][0]
+
+
+def test_openrouter_prompt_cache_on_a_single_message_marks_it_once():
+    sent = body("openrouter", options(prompt_cache=True), model=CLAUDE, messages=HI[1:])
+    assert sent["messages"] == [{"role": "user", "content": [
+        {"type": "text", "text": "Hi", "cache_control": EPHEMERAL}]}]
+
+
+def test_openrouter_prompt_cache_marks_the_last_of_several_system_messages():
+    messages = (Message(Role.SYSTEM, (Text("Be brief."),)),
+                Message(Role.SYSTEM, (Text("Answer in French."), Text("   "))),
+                Message(Role.USER, (Text("Hi"),)),
+                Message(Role.SYSTEM, ()))
+    sent = body("openrouter", options(prompt_cache=["system"]), model=CLAUDE,
+                messages=messages)
+    assert marked(sent) == [(1, "Answer in French.")]
+    assert sent["messages"][0]["content"] == "Be brief."
+    assert sent["messages"][1]["content"][1] == {"type": "text", "text": "   "}
+
+
+def test_openrouter_prompt_cache_on_continue_marks_the_tool_result():
+    call = ToolCall("toolu_1", "weather", '{"city": "Oslo"}')
+    sent = body("openrouter", options(prompt_cache=["messages"]), model=CLAUDE,
+                tools=(WEATHER,), tool_results=((call, ToolSuccess("toolu_1", "weather", "3")),))
+    assert sent["messages"][-1] == {"role": "tool", "tool_call_id": "toolu_1", "content": [
+        {"type": "text", "text": "3", "cache_control": EPHEMERAL}]}
+    assert len(marked(sent)) == 1
+
+
+def test_openrouter_cache_breakpoint_models_are_data_in_the_provider():
+    from providers.openrouter import CACHE_BREAKPOINT_MODELS
+    assert PROVIDERS["openrouter"].cache_breakpoint_model_prefixes == CACHE_BREAKPOINT_MODELS
+    for model in ("anthropic/claude-3.5-haiku", "google/gemini-2.0-flash-001"):
+        assert marked(body("openrouter", options(prompt_cache=True), model=model))
+    for model in ("google/gemma-3-27b-it", "meta-llama/llama-3.3-70b-instruct"):
+        assert refusal("openrouter", options(prompt_cache=True), model=model)
+
+
+def test_openrouter_without_prompt_cache_sends_plain_strings():
+    sent = body("openrouter", (), model=CLAUDE)
+    assert [m["content"] for m in sent["messages"]] == ["Be brief.", "Hi"]
 
 
 def test_openai_prompt_cache_key():

@@ -348,6 +348,45 @@ def test_openrouter_error_statuses_use_its_body(emu, status):
         assert "credits" in obj["error"]["message"]
 
 
+def cached_parts(n: int, marker: Any = None) -> list[dict]:
+    """A user content of `n` text parts, each with a `cache_control` marker."""
+    marker = {"type": "ephemeral"} if marker is None else marker
+    return [{"type": "text", "text": f"part {i}", "cache_control": marker} for i in range(n)]
+
+
+@pytest.mark.parametrize("model", ["anthropic/claude-sonnet-4.6", "google/gemini-2.5-pro",
+                                   "openai/gpt-4o"])
+def test_openrouter_accepts_up_to_four_cache_breakpoints(emu, model):
+    system = {"role": "system", "content": [
+        {"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral", "ttl": "1h"}}]}
+    body = chat(model, messages=[system, {"role": "user", "content": cached_parts(3)}])
+    status, _, answer = post(emu, OR_PATH, body)
+    assert status == 200 and content_of(chunks(answer))
+
+
+def test_openrouter_refuses_a_fifth_breakpoint_for_anthropic_as_the_upstream_does(emu):
+    body = chat("anthropic/claude-sonnet-4.6", messages=[{"role": "user", "content": cached_parts(5)}])
+    status, _, answer = post(emu, OR_PATH, body)
+    assert status == 400
+    error = json.loads(answer)["error"]
+    assert error["message"] == "Provider returned error"
+    assert error["metadata"]["provider_name"] == "Anthropic"
+    raw = json.loads(error["metadata"]["raw"])["error"]
+    assert raw["type"] == "invalid_request_error" and "Found 5." in raw["message"]
+    gemini = chat("google/gemini-2.5-pro", messages=[{"role": "user", "content": cached_parts(5)}])
+    assert post(emu, OR_PATH, gemini)[0] == 200  # Gemini has no such limit
+
+
+@pytest.mark.parametrize("marker", [{"type": "persistent"}, {"type": "ephemeral", "ttl": "2h"},
+                                    "ephemeral", {"type": "ephemeral", "scope": "x"}])
+def test_openrouter_refuses_a_malformed_breakpoint_for_anthropic(emu, marker):
+    body = chat("anthropic/claude-sonnet-4.6",
+                messages=[{"role": "user", "content": cached_parts(1, marker)}])
+    status, _, answer = post(emu, OR_PATH, body)
+    assert status == 400
+    assert "cache_control" in json.loads(json.loads(answer)["error"]["metadata"]["raw"])["error"]["message"]
+
+
 def test_openrouter_error_overrides(emu):
     emu.enqueue(Scenario(error_status=429, error_message="Rate limit exceeded", error_type="rate_limit_exceeded",
                          retry_after=1.5))
