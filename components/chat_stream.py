@@ -360,7 +360,8 @@ class ChatStream(w.ChatStream):
         # componentize-py 0.23.0 runs no destructor when the caller drops an exported
         # resource (its `resource_dtor` is a no-op), so this runs only when the object is
         # collected some other way.  That is why every stream closes its HTTP body itself,
-        # the moment its finish or error arrives, and lets go of its buffers.
+        # the moment its finish or error arrives, and lets go of its buffers.  A durable
+        # source closes inside persist-nothing (durability/stream.py), as `_fail` does.
         try:
             self._source.close()
         except BaseException:
