@@ -28,6 +28,7 @@ recognises them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Callable, Mapping
 
 #: Told `(interface, function)` just before the guest releases a wasi:http resource.
@@ -66,9 +67,9 @@ OUTPUT_STREAM = Release("wasi:io/streams", "[resource-drop]output-stream")
 POLLABLE = Release("wasi:io/poll", "[resource-drop]pollable")
 IO_ERROR = Release("wasi:io/error", "[resource-drop]error")
 
-RELEASES: Mapping[tuple[str, str], Release] = {
+RELEASES: Mapping[tuple[str, str], Release] = MappingProxyType({
     (r.interface, r.function): r for r in (
         FUTURE_INCOMING_RESPONSE, INCOMING_RESPONSE, INCOMING_BODY, INCOMING_BODY_FINISH,
         INPUT_STREAM, FUTURE_TRAILERS, FIELDS, OUTGOING_REQUEST, OUTGOING_BODY,
-        OUTGOING_BODY_FINISH, OUTPUT_STREAM, POLLABLE, IO_ERROR)}
+        OUTGOING_BODY_FINISH, OUTPUT_STREAM, POLLABLE, IO_ERROR)})
 """Every release the guest witnesses, by `(interface, function)`."""
