@@ -39,6 +39,7 @@ from components.transport import (
 from durability.call_stream import open_call
 from durability.continuation import Partial
 from durability.guard import guarded
+from durability.http_witness import Witness, no_witness
 from durability.recovery import RecoveringStream
 from durability.source import ENDED, Source
 from normalizer.coalesce import coalesce
@@ -77,11 +78,14 @@ def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
                 env: Mapping[str, str], *, partial: Partial = Partial(), deliver: bool = True,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]] = (),
                 operation: str = "stream",
-                on_evict: Optional[Callable[[LlmError], None]] = None) -> Source:
+                on_evict: Optional[Callable[[LlmError], None]] = None,
+                witness: Witness = no_witness) -> Source:
     """The stream of one call (`durability.call_stream.open_call`), its attempts
     `EventSource`s over wasi:http, its log (`GOLEM_LLM_LOG`) on the component's stderr.
     `deliver=False` (`send`/`continue`) holds every event until the answer is whole.
-    `on_evict` is told when the stream is closed to make room for newer ones."""
+    `on_evict` is told when the stream is closed to make room for newer ones.
+    `witness` is told of every wasi:http resource the call releases
+    (`durability/http_witness.py`; the durable flavour's reaches the Golem host)."""
     owner: list[RecoveringStream] = []  # the stream its attempts end if they are evicted
 
     def evicted(error: LlmError) -> None:
@@ -92,9 +96,9 @@ def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
 
     def make_attempt(request: Union[HttpRequest, LlmError], settings: CallSettings,
                      log: Optional[CallLog]) -> EventSource:
-        return EventSource(provider, request, env, settings, evicted, log)
+        return EventSource(provider, request, env, settings, evicted, log, witness)
 
-    stream = open_call(provider, messages, config, env, make_attempt, WasiClock(),
+    stream = open_call(provider, messages, config, env, make_attempt, WasiClock(witness),
                        partial=partial, deliver=deliver, tool_results=tool_results,
                        operation=operation, write=write_stderr)
     if isinstance(stream, RecoveringStream):
@@ -155,7 +159,7 @@ class EventSource(Exchange):
                  env: Optional[Mapping[str, str]] = None,
                  settings: Optional[CallSettings] = None,
                  on_evict: Optional[Callable[[LlmError], None]] = None,
-                 log: Optional[CallLog] = None) -> None:
+                 log: Optional[CallLog] = None, witness: Witness = no_witness) -> None:
         env = env or {}
         super().__init__(provider, env, settings or CallSettings(env, {}), log, now_ns())
         self._on_evict = on_evict
@@ -165,7 +169,7 @@ class EventSource(Exchange):
             self.fail_with(request, Failure.FINAL)
             return
         OPEN_STREAMS.admit(self, (settings or CallSettings(env, {})).int(MAX_OPEN_STREAMS))
-        started = start(request, self.timeouts)
+        started = start(request, self.timeouts, witness)
         if isinstance(started, TransportError):
             OPEN_STREAMS.forget(self)
             self.fail_with(LlmError(
@@ -356,7 +360,8 @@ class ChatStream(w.ChatStream):
         # componentize-py 0.23.0 runs no destructor when the caller drops an exported
         # resource (its `resource_dtor` is a no-op), so this runs only when the object is
         # collected some other way.  That is why every stream closes its HTTP body itself,
-        # the moment its finish or error arrives, and lets go of its buffers.
+        # the moment its finish or error arrives, and lets go of its buffers.  A durable
+        # source closes inside persist-nothing (durability/stream.py), as `_fail` does.
         try:
             self._source.close()
         except BaseException:

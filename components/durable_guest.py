@@ -19,5 +19,7 @@ class DurableLlmGuest(LlmGuest):
         # Built per call, never at import: module-level objects are frozen at build time.
         # What is persisted goes through the call's outbound step, as what is returned does.
         # The clock paces a stream's batch window (durability/batch_window.py); it is read
-        # only in the live half of a get-next, inside its persist-nothing zone.
-        return Durable(GolemHost(), OutboundCodec(outbound), WasiClock())
+        # only in the live half of a get-next, inside its persist-nothing zone, and tells
+        # the host of each of its pollables as `Durable.witness` does (http_witness.py).
+        host = GolemHost()
+        return Durable(host, OutboundCodec(outbound), WasiClock(host.observe_function_call))

@@ -29,6 +29,7 @@ from durability.batch_window import batch_window_ms
 from durability.call_stream import drain
 from durability.continuation import Partial
 from durability.guard import never_trap
+from durability.http_witness import Witness
 from durability.source import FailedSource, Source, SourceWrapper
 from durability.strategy import Durability, PassThrough
 from normalizer.values import (ChatEvent, Config, LlmError, Message, StreamEvent, ToolCall,
@@ -96,8 +97,9 @@ class LlmGuest:
         msgs, cfg = convert.messages_in(messages), convert.config_in(config)
         env = dict(os.environ)
         outbound = self.provider.outbound(env)
-        answer = outbound.chat_event(self.durability(outbound).send(
-            msgs, cfg, lambda: self._answer(msgs, cfg, (), env)))
+        durability = self.durability(outbound)
+        answer = outbound.chat_event(durability.send(
+            msgs, cfg, lambda: self._answer(msgs, cfg, (), env, durability.witness)))
         self.reasoning_memory().learn_event(answer)
         return convert.chat_event_out(answer)
 
@@ -111,8 +113,9 @@ class LlmGuest:
         cfg = memory.config_for_continue(cfg, pairs)
         env = dict(os.environ)
         outbound = self.provider.outbound(env)
-        answer = outbound.chat_event(self.durability(outbound).continue_(
-            msgs, pairs, cfg, lambda: self._answer(msgs, cfg, pairs, env)))
+        durability = self.durability(outbound)
+        answer = outbound.chat_event(durability.continue_(
+            msgs, pairs, cfg, lambda: self._answer(msgs, cfg, pairs, env, durability.witness)))
         memory.learn_event(answer)
         return convert.chat_event_out(answer)
 
@@ -122,6 +125,8 @@ class LlmGuest:
         env = dict(os.environ)
         provider = self.provider
         outbound = provider.outbound(env)
+        durability = self.durability(outbound)
+        witness = durability.witness
 
         resource: list[ChatStream] = []  # told if the stream is evicted (chat_stream.py)
 
@@ -130,13 +135,14 @@ class LlmGuest:
                 resource[0].evicted(error)
 
         def open_live() -> Source:
-            return open_stream(provider, msgs, cfg, env, on_evict=evicted)
+            return open_stream(provider, msgs, cfg, env, on_evict=evicted, witness=witness)
 
         def open_resume(partial: Partial) -> Source:
-            return open_stream(provider, msgs, cfg, env, partial=partial, on_evict=evicted)
+            return open_stream(provider, msgs, cfg, env, partial=partial, on_evict=evicted,
+                               witness=witness)
 
-        source = self.durability(outbound).stream(msgs, cfg, open_live, open_resume,
-                                                  batch_window_ms(env, cfg))
+        source = durability.stream(msgs, cfg, open_live, open_resume,
+                                   batch_window_ms(env, cfg))
         watched = WatchedSource(OutboundSource(source, outbound),
                                 self.reasoning_memory().watcher())
         resource.append(ChatStream(watched))
@@ -144,10 +150,11 @@ class LlmGuest:
 
     def _answer(self, messages: Sequence[Message], config: Config,
                 tool_results: Sequence[tuple[ToolCall, ToolResult]],
-                env: dict[str, str]) -> ChatEvent:
+                env: dict[str, str], witness: Witness) -> ChatEvent:
         """The live half of `send`/`continue` (never run on replay): the stream, with every
         event held until the answer is whole (so any retry starts it over), drained."""
         return drain(open_stream(self.provider, messages, config, env, deliver=False,
                                   tool_results=tool_results,
-                                  operation="continue" if tool_results else "send"),
+                                  operation="continue" if tool_results else "send",
+                                  witness=witness),
                      self.provider.reasoning_echo_key)

@@ -4,7 +4,9 @@ The guest (`components/guest.py`) is written once against `Durability`.  The por
 flavour gets `PassThrough`, which runs every operation as is and imports nothing from
 Golem; the durable flavour gets `Durable(host)`, which wraps each operation as design.md's
 durability table says.  A new provider gets durability for free: it only supplies requests
-and a normalizer.
+and a normalizer.  Each strategy also gives the call its `witness`
+(`durability/http_witness.py`), which the transport tells of every wasi:http resource it
+releases: nobody in the portable flavour, the Golem host in the durable one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from durability.batch_window import BatchWindow, Sleeper
 from durability.call import CONTINUE, SEND, STREAM, durable_call
 from durability.continuation import Partial
 from durability.host_api import DurableHost
+from durability.http_witness import no_witness
 from durability.source import FailedSource, Source
 from durability.stream import RecordedStream
 from normalizer.values import ChatEvent, Config, LlmError, Message, ToolCall, ToolResult
@@ -27,6 +30,11 @@ OpenResume = Callable[[Partial], Source]
 
 
 class Durability(Protocol):
+    def witness(self, interface: str, function: str) -> None:
+        """Tell the host that the guest is about to release a wasi:http resource
+        (`durability/http_witness.py`)."""
+        ...
+
     def send(self, messages: Sequence[Message], config: Config,
              run: Callable[[], ChatEvent]) -> ChatEvent: ...
 
@@ -44,6 +52,8 @@ class Durability(Protocol):
 
 class PassThrough:
     """No durability: the portable flavour."""
+
+    witness = staticmethod(no_witness)
 
     def send(self, messages, config, run):
         return run()
@@ -63,6 +73,11 @@ class Durable:
         self._host = host
         self._codec = codec
         self._clock = clock
+
+    def witness(self, interface: str, function: str) -> None:
+        """`observe-function-call`: metrics only in Golem 1.2, the emulated host checks
+        each release's persistence level (`durability/http_witness.py`)."""
+        self._host.observe_function_call(interface, function)
 
     def send(self, messages, config, run):
         return durable_call(

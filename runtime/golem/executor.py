@@ -28,6 +28,17 @@ Semantics, after Golem 1.2.2-1.2.5 (worker-executor `durable_host/`, `replay_sta
 - WASI.  Clocks, random and environment/arguments are recorded live as
   `imported-function-invoked` entries (read-local) at every level, persist-nothing included,
   and replayed in order (wasi_durable.py says which calls and what is not modelled).
+- wasi:http releases, as the guest witnesses them.  wasmtime-py runs wasi:http where the
+  executor cannot see a drop, so the guest calls `observe-function-call` with the release's
+  component-model name just before it lets go of a resource (durability/http_witness.py;
+  Golem only counts such calls as metrics).  Each witness is counted per persistence level
+  (`Counters.releases`).  One that can end an HTTP request (the future, response, body or
+  its stream) at a level other than persist-nothing is recorded as Golem records that end:
+  live, an `end-remote-write` (write-remote-batched(none), committed), and in replay it
+  must read one (strict, like any other entry).  So a guest that releases a response
+  outside a zone on its live path only diverges at its next replayed read.  At
+  persist-nothing nothing is written: Golem writes the end inside the zone, which replay
+  skips, and the emulation leaves every wasi:http step in a zone out.
 - `persist-typed-...` during replay is a divergence (Golem appends silently; stricter here).
   Live, it validates request and response with `runtime.golem.wit_check.check` and appends.
 - Idempotence mode (`set-idempotence-mode`, default on, reset when a worker starts): with it
@@ -62,6 +73,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
 
 from durability.host_api import ExecutionState
+from durability.http_witness import RELEASES
 from runtime.golem.wit_check import check
 from durability.wit_nodes import ValueAndType
 from runtime.golem.crash import CrashPlan, CrashTrigger
@@ -125,10 +137,13 @@ class PersistedInvocation:
 @dataclass
 class Counters:
     """What a worker did, for tests: host calls by WIT function name (WASI ones by oplog
-    name), entries written live, entries consumed by replay (invocations, WASI calls, level
+    name), the wasi:http releases the guest witnessed, entries written live, entries consumed by replay (invocations, WASI calls, level
     changes and markers read back), commits, and entries a crash threw away."""
 
     host_calls: Counter = field(default_factory=Counter)
+    releases: Counter = field(default_factory=Counter)
+    """Witnessed wasi:http releases by `(function, persistence level)`, e.g.
+    `("[resource-drop]incoming-body", "persist-nothing")`."""
     entries_written: int = 0
     entries_replayed: int = 0
     commits: int = 0
@@ -273,7 +288,23 @@ class DurableExecutor:
 
     @host_function("observe-function-call")
     def observe_function_call(self, iface: str, function: str) -> None:
-        """Golem only records metrics here."""
+        """Golem only records metrics here (`durability.rs` -> `metrics::
+        record_host_function_call`).  The emulation also models the wasi:http release a
+        guest witnesses with it (see the module docstring)."""
+        release = RELEASES.get((iface, function))
+        if release is None:
+            return
+        self.counters.releases[function, self._level] += 1
+        if not release.ends_request or self._level == PERSIST_NOTHING:
+            return
+        if self.live:
+            # Golem's entry also carries the request's begin index, which the emulation
+            # never sees (the begin is inside the zone); `detail` says which release.
+            self._append(END_REMOTE_WRITE, function_type=(WRITE_REMOTE_BATCHED, None),
+                         detail=f"{iface} {function}")
+            self._commit()
+        else:
+            self._read(END_REMOTE_WRITE, f"{iface} {function} outside persist-nothing")
 
     @host_function("begin-durable-function")
     def begin_durable_function(self, function_type: FunctionType) -> int:

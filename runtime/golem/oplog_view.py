@@ -77,6 +77,8 @@ def _summary(entry: OplogEntry) -> str:
         bits.append(function_type_text(entry.function_type))
     if entry.kind == END_REMOTE_WRITE and entry.begin_index is not None:
         bits.append(f"begin #{entry.begin_index}")
+    if entry.kind == END_REMOTE_WRITE and entry.detail:
+        bits.append(f"({entry.detail})")  # the witnessed release that ended a request
     if entry.persistence_level and entry.function_name:
         bits.append(f"at {entry.persistence_level}")
     if entry.request is not None or entry.response is not None:

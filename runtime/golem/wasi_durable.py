@@ -24,9 +24,10 @@ the host's resources from Python: `wasi:clocks/monotonic-clock` (its `subscribe-
 `pollable`s), `wasi:io/poll`, and every wasi:http step (Golem writes `begin-remote-write` at
 `handle`, an entry per body read, and `end-remote-write` when the response, body, stream or
 future is dropped).  The guest makes all of those inside persist-nothing zones only, which
-replay never runs; what the host can check of it, it checks elsewhere (the transport's open
-wasi:http resources, components/transport.py, are asserted empty outside zones by the
-component tests).
+replay never runs.  What the host can check of it, it checks through the guest: the
+transport witnesses each wasi:http release with `observe-function-call`
+(durability/http_witness.py), which the executor counts per level and, outside
+persist-nothing, records as Golem records the end of a request (executor.py).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import pytest
 from durability import llm_codec
 from durability.continuation import INSTRUCTION, Partial, continuation_messages
 from durability.host_api import PERSIST_NOTHING, SMART, DurabilityError
+from durability.http_witness import INPUT_STREAM
 from durability.strategy import Durable, PassThrough
 from normalizer import values as v
 from durability.recovery import RecoveringStream
@@ -228,6 +229,24 @@ def test_dropping_the_stream_closes_the_body_inside_persist_nothing():
     stream.next_batch(False)
     stream.close()
     assert levels == [PERSIST_NOTHING] and golem.level == SMART
+
+
+def test_a_body_released_when_the_stream_is_closed_is_witnessed_inside_the_zone():
+    """The chat stream's error handler and `__del__` close the durable stream: the live
+    body's release, witnessed through the strategy, happens at persist-nothing, so the
+    emulated Golem writes nothing a replay would have to match."""
+    golem = Golem()
+    durable = Durable(golem, llm_codec)
+
+    class Releasing(ScriptedSource):
+        def close(self):
+            durable.witness(INPUT_STREAM.interface, INPUT_STREAM.function)
+
+    stream = durable.stream(USER, CONFIG, lambda: Releasing(ANSWER), Opens().open_resume)
+    stream.next_batch(False)
+    stream.close()
+    assert golem.counters.releases == {(INPUT_STREAM.function, PERSIST_NOTHING): 1}
+    assert "end-remote-write" not in [e.kind for e in golem.entries()]
 
 
 def test_pass_through_runs_everything_directly():

@@ -2,7 +2,8 @@
 wrapper-level guest against the emulated executor, and caught: a zone entered during
 replay, a WASI call on one path only, a payload that does not decode, a stray entry where a
 call is expected, a trap (kept buffer, retries, then failed) against a crash (lost
-buffer), and an unfinished non-idempotent remote write."""
+buffer), an unfinished non-idempotent remote write, and a wasi:http resource released
+outside a persist-nothing zone on one path only (as the guest witnesses it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ import pytest
 
 from durability.call import GET_NEXT, SEND, durable_call
 from durability.host_api import DurabilityError
+from durability.http_witness import (
+    FIELDS,
+    INCOMING_BODY,
+    INCOMING_BODY_FINISH,
+    INCOMING_RESPONSE,
+    INPUT_STREAM,
+    POLLABLE,
+)
 from durability.zone import persist_nothing
 from runtime.golem import (
     CrashPlan,
@@ -231,3 +240,84 @@ def test_with_idempotence_on_the_same_crash_is_simply_retried(tmp_path):
         call(ex)
     again = executor(path)
     assert again.live and call(again, answer="again") == "again"
+
+
+# ---- 7. wasi:http released outside a zone (witnessed by the guest) ---------------------------
+
+def release(ex, what=INCOMING_BODY):
+    """The guest's witness of a wasi:http release (durability/http_witness.py)."""
+    ex.observe_function_call(what.interface, what.function)
+
+
+def test_a_response_released_outside_a_zone_on_the_live_path_only_diverges(tmp_path):
+    """golem-ai#5: the collector drops a body after the call, live only (replay never had
+    the body).  Golem wrote end-remote-write there, which the next replayed read meets."""
+    path = tmp_path / "w.oplog"
+
+    def careless(ex):
+        answer = call(ex, GET_NEXT)
+        if ex.current_durable_execution_state().is_live:
+            release(ex)
+        return answer
+
+    recorded(path, lambda ex: (careless(ex), call(ex)))
+    assert [e.kind for e in Oplog.open_read_only(path).entries()].count(END_REMOTE_WRITE) == 1
+    again = executor(path)
+    assert careless(again) == "answer"
+    with pytest.raises(Divergence, match="read-persisted.*next entry is #\\d+ end-remote-write"):
+        call(again)
+    assert again.counters.releases == {}  # replay released nothing
+
+
+def test_a_release_outside_a_zone_on_both_paths_is_recorded_and_replayed(tmp_path):
+    """What Golem does with a request ended outside a zone: end-remote-write, committed,
+    and read back by the same release in replay."""
+    path = tmp_path / "w.oplog"
+    recorded(path, lambda ex: (release(ex), call(ex)))
+    again = executor(path)
+    release(again)
+    assert call(again, answer="x") == "answer" and again.live
+    assert again.counters.releases == {(INCOMING_BODY.function, "smart"): 1}
+
+
+def test_a_release_on_the_replay_path_only_diverges(tmp_path):
+    path = tmp_path / "w.oplog"
+    recorded(path, lambda ex: call(ex))
+    again = executor(path)
+    with pytest.raises(Divergence, match="expects end-remote-write.*golem_llm::send"):
+        release(again)
+
+
+def test_releases_inside_a_zone_write_nothing_and_are_counted_at_persist_nothing(tmp_path):
+    """The fixed guest: every release in the live half of a call, inside its zone."""
+    path = tmp_path / "w.oplog"
+
+    def careful(ex):
+        def live():
+            for what in (INPUT_STREAM, INCOMING_BODY_FINISH, INCOMING_RESPONSE, POLLABLE):
+                release(ex, what)
+            return "answer"
+        return call(ex, GET_NEXT, live=live)
+
+    recorded(path, careful)
+    assert END_REMOTE_WRITE not in [e.kind for e in Oplog.open_read_only(path).entries()]
+    again = executor(path)
+    assert careful(again) == "answer" and again.live
+    assert again.counters.releases == {}
+
+
+def test_releases_that_never_end_a_request_write_nothing_at_any_level(tmp_path):
+    """A pollable, the headers: Golem's drop of them is not durable; only counted."""
+    ex = executor(tmp_path / "w.oplog")
+    release(ex, POLLABLE)
+    release(ex, FIELDS)
+    assert END_REMOTE_WRITE not in [e.kind for e in ex.entries()]
+    assert ex.counters.releases == {(POLLABLE.function, "smart"): 1,
+                                    (FIELDS.function, "smart"): 1}
+
+
+def test_another_observed_call_is_metrics_only(tmp_path):
+    ex = executor(tmp_path / "w.oplog")
+    ex.observe_function_call("golem_llm", "send")
+    ex.observe_function_call("wasi:http/types", "[method]incoming-body.stream")
+    assert ex.counters.releases == {} and len(ex.entries()) == 1  # the `create` entry
