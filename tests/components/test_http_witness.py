@@ -75,7 +75,6 @@ def assert_released_in_zones(worker, requests: int, responses: int) -> None:
     expected = {**{r.function: requests for r in REQUEST_SIDE},
                 **{r.function: responses for r in RESPONSE_SIDE}}
     assert {f: released[f] for f in expected} == expected
-    assert released[hw.POLLABLE.function] >= requests  # one at least per response awaited
     assert set(released) <= {r.function for r in hw.RELEASES.values()}
 
 
