@@ -39,6 +39,7 @@ from components.transport import (
 from durability.call_stream import open_call
 from durability.continuation import Partial
 from durability.guard import guarded
+from durability.held_back import HeldBackText
 from durability.http_witness import Witness, no_witness
 from durability.recovery import RecoveringStream
 from durability.source import ENDED, Source
@@ -103,7 +104,9 @@ def open_stream(provider: Provider, messages: Sequence[Message], config: Config,
                        operation=operation, write=write_stderr)
     if isinstance(stream, RecoveringStream):
         owner.append(stream)
-    return stream
+    # A streamed key must meet the scrubber whole (durability/held_back.py); `send` and
+    # `continue` hand out the whole answer at once.
+    return HeldBackText(stream, provider.scrubber(env)) if deliver else stream
 
 
 def write_stderr(text: str) -> None:

@@ -22,6 +22,7 @@ from typing import Iterator, Mapping, Optional, Sequence, Union
 import httpx2
 
 from durability.call_stream import drain, open_call
+from durability.held_back import HeldBackText
 from durability.recovery import Attempt
 from durability.source import Source
 from golem_llm._http import HttpAttempt, SystemClock
@@ -122,9 +123,11 @@ def _open(provider: ProviderLike, messages: Sequence[Message], config: Config,
                      log: Optional[CallLog]) -> Attempt:
         return HttpAttempt(client, chosen, request, environ, settings, log, notify)
 
-    source = open_call(chosen, messages, config, environ, make_attempt, SystemClock(),
-                       deliver=deliver, tool_results=tool_results, operation=operation,
-                       write=write_stderr)
+    source: Source = open_call(chosen, messages, config, environ, make_attempt, SystemClock(),
+                               deliver=deliver, tool_results=tool_results,
+                               operation=operation, write=write_stderr)
+    if deliver:  # a streamed key meets the scrubber whole (durability/held_back.py)
+        source = HeldBackText(source, chosen.scrubber(environ))
     return source, chosen.outbound(environ), own
 
 

@@ -132,6 +132,23 @@ class Scrubber:
             text = _whole(secret).sub(REDACTED, text)
         return text
 
+    def held_back(self, text: str) -> int:
+        """How many of `text`'s last characters are the key's first ones (the longest such
+        run, shorter than the key): a stream holds them until its next text shows whether
+        the key follows (durability/held_back.py).  0 for a key the content scrubber does
+        not replace."""
+        secret = self._secret
+        if secret is None or len(secret) < MIN_CONTENT_CHARS:
+            return 0
+        first = secret[0]
+        start = max(0, len(text) - len(secret) + 1)
+        at = text.find(first, start)
+        while at != -1:
+            if secret.startswith(text[at:]):
+                return len(text) - at
+            at = text.find(first, at + 1)
+        return 0
+
     def diagnostic(self, text: str) -> str:
         """`text`, a server's words about a failure, with the key replaced also where it is
         cut off after its first `PREFIX_CHARS` characters, and anything key-shaped."""

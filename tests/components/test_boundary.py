@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from durability import llm_codec
 from normalizer import values as v
 from normalizer.json_depth import MAX_DEPTH
 from providers import PROVIDERS
@@ -300,6 +301,31 @@ def test_a_key_split_across_text_deltas_is_scrubbed_from_the_whole_answer(llm, f
     fresh_emulator.enqueue(Scenario(text=f"Your key is {KEY}, as you asked.", text_chunk_chars=5))
     sent = llm.send(USER, v.Config(model="m"))
     assert text_parts(sent) == "Your key is [redacted], as you asked."
+
+
+def test_a_key_streamed_across_batches_is_scrubbed_whole(component, fresh_emulator, tmp_path):
+    """Paced, so the key comes in pieces over several `get-next`s (the durable batch window
+    off, so each piece is its own batch and oplog entry): the caller and the oplog see
+    "[redacted]", never the pieces (durability/held_back.py)."""
+    name, host = component
+    env = {**env_for(name, fresh_emulator), "GOLEM_LLM_STREAM_BATCH_WINDOW_MS": "0"}
+    fresh_emulator.enqueue(Scenario(text=f"Your key is {KEY}, as you asked.",
+                                    text_chunk_chars=5, chunk_delay_s=0.02))
+    oplog = tmp_path / "split.oplog"
+    llm = host.worker(oplog, env) if isinstance(host, GolemHost) else host.instantiate(env)
+    stream = llm.stream(USER, v.Config(model="m"))
+    batches = []
+    while batch := stream.blocking_get_next():
+        batches.append(batch)
+    assert len(batches) > 3, "the answer should come in several batches"
+    assert text_of([e for b in batches for e in b]) == "Your key is [redacted], as you asked."
+    if isinstance(host, GolemHost):
+        llm.close()
+        recorded = [llm_codec.decode_get_next_response(e.response)
+                    for e in open_oplog(oplog).entries()
+                    if e.function_name == "golem_llm::get_next"]
+        assert text_of([e for b in recorded for e in b or ()]) == text_of(
+            [e for b in batches for e in b])
 
 
 def test_the_key_sent_back_anywhere_never_reaches_the_oplog(golem, fresh_emulator, tmp_path):

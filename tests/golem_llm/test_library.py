@@ -153,6 +153,16 @@ def test_an_echoed_key_never_comes_back(fresh_emulator):
     assert "[redacted]" in reply.message
 
 
+def test_a_key_streamed_in_pieces_comes_back_redacted_whole(fresh_emulator):
+    fresh_emulator.enqueue(paced(text=f"Your key is {EMULATOR_KEY}, as asked.",
+                                 text_chunk_chars=5, chunk_delay_s=0.02))
+    with llm.stream("openai", [llm.user("hi")], llm.Config(model="m"),
+                    env=env_for(fresh_emulator)) as answer:
+        batches = list(answer.batches())
+    assert len(batches) > 3
+    assert text_of([e for b in batches for e in b]) == "Your key is [redacted], as asked."
+
+
 def test_a_shared_http_client_is_reused_and_left_open(fresh_emulator):
     with httpx2.Client() as http:
         for _ in range(2):
