@@ -33,6 +33,10 @@ from providers import PROVIDERS
 from runtime.emulator.faults import KEY_MARKER, Fault
 from runtime.emulator.scenario import Scenario, ScriptedToolCall
 
+#: The campaign's API key: `/`, `+` and `=` change under percent-encoding, so an encoded
+#: echo differs from the verbatim one.
+KEY = "sk-fuzz/Campaign+Key=0123456789abcdef"
+
 AUTH = ErrorCode.AUTHENTICATION_FAILED
 INVALID = ErrorCode.INVALID_REQUEST
 RATE = ErrorCode.RATE_LIMIT_EXCEEDED
@@ -320,6 +324,13 @@ def _key_echo(provider: str, dialect: str, rng: random.Random, once: bool) -> li
         fault=Fault(echo_key="verbatim"))
     cases.append(FaultCase("key-echo", "401 HTML, key verbatim", "send", scenario,
                            lambda sent: error(AUTH)))
+    # The key in the answer's text, streamed a few characters per event and paced, so it
+    # reaches the component in pieces over several batches: it must come out redacted whole.
+    scenario = Scenario(name="key-echo", text=f"Your key is {KEY}, as asked.",
+                        text_chunk_chars=4, chunk_delay_s=0.005)
+    cases.append(FaultCase("key-echo", "streamed text, key in pieces", "stream", scenario,
+                           lambda sent: Expect("finish",
+                                               text="Your key is [redacted], as asked.")))
     for i, how in enumerate(("verbatim", "json-escaped")):
         scenario = Scenario(name="key-echo", text=_TEXT, in_band_error=True,
                             error_message=f"upstream rejected key {KEY_MARKER}",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from fuzz.answers import Call, calls
-from fuzz.fault_modes import INVALID, UNSUPPORTED, FaultCase, answer_of, fault_cases
+from fuzz.fault_modes import INVALID, KEY, UNSUPPORTED, FaultCase, answer_of, fault_cases
 from fuzz.oracle import (
     Expect,
     Observed,
@@ -47,9 +47,6 @@ from runtime.emulator.response import Response
 from runtime.emulator.scenario import Scenario
 from runtime.emulator.server import EmulatorServer, RecordedRequest
 
-#: The campaign's API key: `/`, `+` and `=` change under percent-encoding, so an encoded
-#: echo differs from the verbatim one.
-KEY = "sk-fuzz/Campaign+Key=0123456789abcdef"
 RECYCLE_AFTER = 250
 ANSWERED = "the scripted answer"
 REFUSED_BEFORE_SENDING = "refused before sending"
@@ -231,6 +228,9 @@ class Runner:
             events.extend(batch)
         stream.drop()
         returned.append(events)
+        # The text as the caller puts it together: a key streamed in pieces leaks only here.
+        returned.append("".join(part.text for e in events if isinstance(e, v.StreamDelta)
+                                for part in e.content or () if isinstance(part, v.Text)))
         return observe_stream(events, ended)
 
     def _oplog_rows(self, instance: Instance, verdict: Verdict) -> None:
