@@ -164,14 +164,15 @@ class EventSource(Exchange):
                  on_evict: Optional[Callable[[LlmError], None]] = None,
                  log: Optional[CallLog] = None, witness: Witness = no_witness) -> None:
         env = env or {}
-        super().__init__(provider, env, settings or CallSettings(env, {}), log, now_ns())
+        settings = settings or CallSettings(env, {})
+        super().__init__(provider, env, settings, log, now_ns())
         self._on_evict = on_evict
         self._request: Optional[PendingResponse] = None
         self._body: Optional[ResponseBody] = None
         if isinstance(request, LlmError):
             self.fail_with(request, Failure.FINAL)
             return
-        OPEN_STREAMS.admit(self, (settings or CallSettings(env, {})).int(MAX_OPEN_STREAMS))
+        OPEN_STREAMS.admit(self, settings.int(MAX_OPEN_STREAMS))
         started = start(request, self.timeouts, witness)
         if isinstance(started, TransportError):
             OPEN_STREAMS.forget(self)
